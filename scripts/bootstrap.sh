@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the pinned pnpm into .tools/ (no global change) and the workspace from the frozen lockfile.
+# Needs only Node 20 and npm. Sourced by the test and demo scripts; exports PNPM.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+want="$(node -p "require('$root/package.json').packageManager.split('@')[1]")"
+PNPM="$root/.tools/node_modules/.bin/pnpm"
+if [ ! -x "$PNPM" ] || [ "$("$PNPM" --version 2>/dev/null)" != "$want" ]; then
+  echo "[bootstrap] installing pnpm@$want into .tools/"
+  npm install --prefix "$root/.tools" --no-save --no-package-lock --loglevel=error "pnpm@$want" >/dev/null
+fi
+export PNPM
+export PATH="$root/.tools/node_modules/.bin:$PATH"
+echo "[bootstrap] pnpm $("$PNPM" --version); installing from the frozen lockfile"
+(cd "$root" && "$PNPM" install --frozen-lockfile --reporter=append-only | tail -n 5)
