@@ -1,0 +1,608 @@
+import type { Manager, Socket } from 'socket.io-client'
+import { bindAuth } from './auth'
+import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserEvents'
+import { callSite, isDevelopment, isOnline } from './environment'
+import { classifyConnectError, classifyDisconnect, SocketError } from './errors'
+import { createLogger } from './logger'
+import { createManagerPool, type ManagerPool } from './managerPool'
+import { createOfflineQueue, type PendingAck } from './offlineQueue'
+import { resolveOptions, type ResolvedOptions } from './options'
+import { INITIAL_STATE, transition, type SocketTransition } from './state'
+import type {
+  AttemptRecord,
+  ClassifiedErrorRecord,
+  DefaultEmitEvents,
+  DefaultListenEvents,
+  EventsMap,
+  SocketClient,
+  SocketClientOptions,
+  SocketDiagnostics,
+  SocketIoModule,
+  SocketState,
+  StateListener,
+} from './types'
+
+type Handler = (...args: unknown[]) => void
+
+/** What a client shares with the other clients of its registry (or owns alone when standalone). */
+export interface ClientRuntime {
+  readonly pool: ManagerPool
+  readonly browserEvents: BrowserEvents
+  warnOnce(key: string, message: string): void
+  /** Called once when the client is disposed. */
+  onDispose?(client: SocketClient<EventsMap, EventsMap>): void
+}
+
+const MAX_ERRORS = 10
+const MAX_ATTEMPTS = 50
+const LIFECYCLE_EVENTS = ['connect', 'disconnect', 'connect_error'] as const
+
+const defaultLoader = (): Promise<SocketIoModule> => import('socket.io-client')
+
+export function createWarnOnce(): ClientRuntime['warnOnce'] {
+  const warned = new Set<string>()
+  return (key, message) => {
+    if (!isDevelopment() || warned.has(key)) return
+    warned.add(key)
+    console.warn(message)
+  }
+}
+
+function noop(): void {}
+
+/**
+ * One logical connection, usable without a registry. On the server (or with `isServer: true`) it is inert:
+ * every method is a no-op, nothing is imported, scheduled or listened to, and the state stays initial.
+ */
+export function createSocketClient<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
+  options?: SocketClientOptions,
+): SocketClient<L, E> {
+  const resolved = resolveOptions(options)
+  if (resolved.isServer) return createInertClient<L, E>(resolved, createWarnOnce())
+  return createClient<L, E>(resolved, {
+    pool: createManagerPool(`createSocketClient() at ${callSite()}`),
+    browserEvents: createBrowserEvents(),
+    warnOnce: createWarnOnce(),
+  })
+}
+
+/** The server-side client: constant state, no work. */
+export function createInertClient<L extends EventsMap, E extends EventsMap>(
+  options: ResolvedOptions,
+  warnOnce: ClientRuntime['warnOnce'],
+): SocketClient<L, E> {
+  const ssrWarning = (method: string): void =>
+    warnOnce(
+      `ssr:${method}`,
+      `[ssr-socket] ${method}() was called during server-side rendering and does nothing there. Call it in onMounted() or an event handler.`,
+    )
+  return {
+    key: options.key,
+    getState: () => INITIAL_STATE,
+    subscribe: () => noop,
+    connect: noop,
+    disconnect: noop,
+    reconnect: noop,
+    dispose: noop,
+    on: () => noop,
+    once: () => noop,
+    off: noop,
+    emit: () => ssrWarning('emit'),
+    volatile: { emit: () => ssrWarning('volatile.emit') },
+    emitWithAck: () =>
+      Promise.reject(
+        new SocketError('config', '[ssr-socket] emitWithAck() is not available during server-side rendering: there is no connection on the server. Call it in onMounted() or an event handler.'),
+      ),
+    socket: null,
+    getDiagnostics: () => ({
+      createdOn: 'server',
+      status: 'idle',
+      key: options.key,
+      hasSocket: false,
+      transport: null,
+      handlers: {},
+      socketListeners: {},
+      pendingAcks: 0,
+      queue: { size: 0, dropped: 0, expired: 0 },
+      errors: [],
+      attempts: [],
+      upgradeErrors: 0,
+    }),
+  }
+}
+
+/** The browser-side client. */
+export function createClient<L extends EventsMap, E extends EventsMap>(options: ResolvedOptions, runtime: ClientRuntime): SocketClient<L, E> {
+  const logger = createLogger(options.debug, options.key)
+  const queue = createOfflineQueue(options.buffer)
+  const stateListeners = new Set<StateListener>()
+  const handlers = new Map<string, Set<Handler>>()
+  const dispatchers = new Map<string, Handler>()
+  const errors: ClassifiedErrorRecord[] = []
+  const attempts: AttemptRecord[] = []
+
+  let state: SocketState = INITIAL_STATE
+  let socket: Socket | null = null
+  let manager: Manager | null = null
+  /** Cleanups of everything bound to the current socket/manager: one path, run by `unbindSocket`. */
+  let socketSubs: Array<() => void> = []
+  /** Cleanups of listeners on the current engine (it is replaced on every reconnect). */
+  let engineSubs: Array<() => void> = []
+  let ioModule: Promise<SocketIoModule> | null = null
+  /** Bumped by disconnect()/dispose(): a socket.io-client load that resolves later is ignored. */
+  let generation = 0
+  let disposed = false
+  /** True while we disconnect the socket ourselves (pause, retry now): its events are ours, not news. */
+  let selfInitiated = false
+  let authRetriesLeft = 0
+  let pendingAcks = 0
+  let upgradeErrors = 0
+  let unsubscribeBrowser: (() => void) | null = null
+
+  const auth = bindAuth(options.auth, logger, (error) => {
+    const err = new SocketError('unauthorized', `auth.getToken() failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    recordError(err)
+    stopSocket()
+    dispatch({ type: 'rejected', error: err })
+  })
+
+  function recordError(error: SocketError): void {
+    errors.push({ kind: error.kind, message: error.message, at: Date.now() })
+    if (errors.length > MAX_ERRORS) errors.shift()
+    logger.log(`error (${error.kind}): ${error.message}`)
+  }
+
+  function recordAttempt(event: AttemptRecord['event'], attempt: number): void {
+    attempts.push({ at: Date.now(), event, attempt })
+    if (attempts.length > MAX_ATTEMPTS) attempts.shift()
+  }
+
+  function dispatch(event: SocketTransition): void {
+    const previous = state
+    state = transition(state, event)
+    if (state === previous) return
+    logger.log(`${previous.status} -> ${state.status} (${event.type})`, { attempt: state.attempt, nextRetryAt: state.nextRetryAt })
+    for (const listener of [...stateListeners]) listener(state, previous)
+  }
+
+  function selfDisconnect(): void {
+    if (!socket) return
+    selfInitiated = true
+    try {
+      socket.disconnect()
+    } finally {
+      selfInitiated = false
+    }
+  }
+
+  /** Stops the socket and socket.io's retries without a state change of its own. */
+  function stopSocket(): void {
+    selfDisconnect()
+  }
+
+  /** Retry at once with socket.io's backoff reset: closing the socket resets its Manager, opening starts fresh. */
+  function restartSocket(): void {
+    if (!socket) return
+    selfDisconnect()
+    socket.connect()
+  }
+
+  function bindDispatcher(event: string): void {
+    if (!socket || dispatchers.has(event)) return
+    const set = handlers.get(event)
+    if (!set) return
+    const dispatcher: Handler = (...args) => {
+      for (const handler of [...set]) handler(...args)
+    }
+    dispatchers.set(event, dispatcher)
+    socket.on(event, dispatcher)
+  }
+
+  function unbindDispatcher(event: string): void {
+    const dispatcher = dispatchers.get(event)
+    if (!dispatcher) return
+    dispatchers.delete(event)
+    socket?.off(event, dispatcher)
+  }
+
+  /** Adds a listener and its removal to `subs`: socket.io's own `on()` + cleanup-array pattern. */
+  function listen(target: object, event: string, handler: Handler, subs: Array<() => void>): void {
+    const emitter = target as { on(e: string, f: Handler): unknown; off(e: string, f: Handler): unknown }
+    emitter.on(event, handler)
+    subs.push(() => emitter.off(event, handler))
+  }
+
+  function clearEngineSubs(): void {
+    for (const off of engineSubs.splice(0)) off()
+  }
+
+  function flushQueue(): void {
+    if (!socket) return
+    for (const item of queue.drain()) {
+      if (item.ack) item.ack.send(Math.max(1, item.ack.deadline - Date.now()))
+      else socket.emit(item.event, ...item.args)
+    }
+  }
+
+  function onBrowserSignal(signal: BrowserSignal): void {
+    if (signal === 'offline') {
+      if (state.status === 'connecting' || state.status === 'reconnecting') pause()
+      return
+    }
+    if (state.status === 'reconnecting' || state.status === 'failed') {
+      logger.log(`${signal}: retrying now`)
+      retryNow()
+    }
+  }
+
+  function pause(): void {
+    stopSocket()
+    recordAttempt('paused', state.attempt)
+    dispatch({ type: 'paused' })
+  }
+
+  function retryNow(): void {
+    recordAttempt('retry-now', 0)
+    dispatch({ type: 'retryNow' })
+    restartSocket()
+  }
+
+  function bindSocket(s: Socket, m: Manager): void {
+    const subs = socketSubs
+    listen(s, 'connect', () => {
+      authRetriesLeft = auth.retries
+      clearEngineSubs()
+      const engine = m.engine
+      if (engine) {
+        listen(engine, 'upgrade', ((transport: { name: string }) => dispatch({ type: 'upgraded', transport: transport.name })) as Handler, engineSubs)
+        listen(engine, 'upgradeError', ((err: unknown) => {
+          upgradeErrors++
+          recordError(new SocketError('upgrade-refused', 'The WebSocket upgrade was refused on the way (a proxy dropping Upgrade headers?); staying on HTTP long-polling', { cause: err }))
+        }) as Handler, engineSubs)
+      }
+      recordAttempt('connected', state.attempt)
+      dispatch({ type: 'opened', id: s.id ?? '', transport: engine?.transport?.name ?? null, recovered: s.recovered, at: Date.now() })
+      flushQueue()
+    }, subs)
+
+    listen(s, 'disconnect', ((reason: string) => {
+      clearEngineSubs()
+      if (selfInitiated) return
+      if (reason === 'io client disconnect') {
+        // The raw socket was disconnected through the escape hatch.
+        dispatch({ type: 'closed', error: null })
+        return
+      }
+      const error = classifyDisconnect(reason)
+      recordError(error)
+      if (reason === 'io server disconnect') {
+        if (options.reconnectOnServerDisconnect) {
+          recordAttempt('lost', 0)
+          dispatch({ type: 'lost', error })
+          s.connect()
+        } else {
+          recordAttempt('closed', 0)
+          dispatch({ type: 'closed', error })
+        }
+        return
+      }
+      recordAttempt('lost', 0)
+      if (options.reconnection === false) {
+        dispatch({ type: 'closed', error })
+        return
+      }
+      dispatch({ type: 'lost', error })
+      if (!isOnline()) pause()
+    }) as Handler, subs)
+
+    listen(s, 'connect_error', ((raw: unknown) => {
+      if (selfInitiated) return
+      // socket.io deactivates the socket when the namespace middleware refuses the handshake.
+      const middleware = !s.active
+      const error = classifyConnectError(raw, middleware)
+      recordError(error)
+      if (middleware) {
+        if (authRetriesLeft > 0) {
+          authRetriesLeft--
+          logger.log(`handshake refused, retrying with fresh credentials (${authRetriesLeft} retries left)`)
+          s.connect()
+          return
+        }
+        recordAttempt('rejected', state.attempt)
+        dispatch({ type: 'rejected', error })
+        return
+      }
+      dispatch({ type: 'attemptFailed', error })
+      if (options.reconnection === false) {
+        recordAttempt('failed', state.attempt)
+        stopSocket()
+        dispatch({ type: 'exhausted', error })
+      } else if (!isOnline()) {
+        pause()
+      }
+    }) as Handler, subs)
+
+    listen(m, 'reconnect_attempt', ((attempt: number) => {
+      if (!s.active) return
+      recordAttempt('attempt', attempt)
+      dispatch({ type: 'attempting', attempt })
+    }) as Handler, subs)
+
+    listen(m, 'reconnect_failed', (() => {
+      if (!s.active) return
+      recordAttempt('failed', state.attempt)
+      dispatch({ type: 'exhausted', error: state.error })
+    }) as Handler, subs)
+
+    subs.push(
+      runtime.pool.onRetryScheduled(m, (attempt, delay) => {
+        if (!s.active) return
+        recordAttempt('retry-scheduled', attempt)
+        dispatch({ type: 'retryScheduled', attempt, at: Date.now() + delay })
+      }),
+    )
+    subs.push(clearEngineSubs)
+    for (const event of handlers.keys()) bindDispatcher(event)
+  }
+
+  function unbindSocket(): void {
+    for (const off of socketSubs.splice(0)) off()
+    for (const event of [...dispatchers.keys()]) unbindDispatcher(event)
+  }
+
+  function createSocket(io: SocketIoModule): void {
+    const url = options.url
+    if (url === undefined) throw new SocketError('config', '[ssr-socket] no URL to connect to')
+    const m = runtime.pool.acquire(io, options.endpoint, url, {
+      ...options.socketOptions,
+      ...auth.managerOptions,
+      path: options.path,
+      autoConnect: false,
+      ...(options.reconnection === false
+        ? { reconnection: false }
+        : {
+            reconnection: true,
+            reconnectionAttempts: options.reconnection.attempts,
+            reconnectionDelay: options.reconnection.delayMs,
+            reconnectionDelayMax: options.reconnection.maxDelayMs,
+            randomizationFactor: options.reconnection.jitter,
+          }),
+    })
+    const s = m.socket(options.namespace, {
+      ...options.socketOptions,
+      ...(auth.socketAuth === undefined ? {} : { auth: auth.socketAuth as never }),
+    })
+    manager = m
+    socket = s
+    bindSocket(s, m)
+  }
+
+  function loadIo(): Promise<SocketIoModule> {
+    ioModule ??= Promise.resolve()
+      .then(options.io ?? defaultLoader)
+      .catch((error: unknown) => {
+        ioModule = null
+        throw error
+      })
+    return ioModule
+  }
+
+  function connect(): void {
+    if (disposed) {
+      runtime.warnOnce(`disposed:${options.key}`, `[ssr-socket] connect() on a disposed client (${options.key}) does nothing. Acquire a new client.`)
+      return
+    }
+    if (state.status === 'connecting' || state.status === 'connected' || state.status === 'reconnecting') return
+    authRetriesLeft = auth.retries
+    recordAttempt('connect', 0)
+    dispatch({ type: 'connect' })
+    unsubscribeBrowser ??= runtime.browserEvents.subscribe(onBrowserSignal)
+    if (socket) {
+      socket.connect()
+      return
+    }
+    const current = ++generation
+    loadIo().then(
+      (io) => {
+        if (current !== generation || disposed) return
+        try {
+          createSocket(io)
+        } catch (error) {
+          const err = error instanceof SocketError ? error : new SocketError('config', `[ssr-socket] could not create the socket: ${String(error)}`, { cause: error })
+          recordError(err)
+          dispatch({ type: 'exhausted', error: err })
+          return
+        }
+        socket?.connect()
+      },
+      (error: unknown) => {
+        if (current !== generation || disposed) return
+        const err = new SocketError(
+          'config',
+          '[ssr-socket] socket.io-client could not be loaded. Install it next to @ssr-socket/core (npm i socket.io-client) or pass options.io.',
+          { cause: error },
+        )
+        recordError(err)
+        dispatch({ type: 'exhausted', error: err })
+      },
+    )
+  }
+
+  function disconnect(): void {
+    if (disposed) return
+    generation++
+    selfDisconnect()
+    queue.rejectAcks(new SocketError('network', 'disconnect() was called before this emit could be sent'))
+    unsubscribeBrowser?.()
+    unsubscribeBrowser = null
+    recordAttempt('closed', 0)
+    dispatch({ type: 'closed', error: null })
+  }
+
+  function reconnect(): void {
+    if (disposed) return
+    authRetriesLeft = auth.retries
+    if (state.status === 'reconnecting' || state.status === 'failed') {
+      if (socket) retryNow()
+      return
+    }
+    if (state.status !== 'connected' && state.status !== 'connecting') connect()
+  }
+
+  function dispose(): void {
+    if (disposed) return
+    disconnect()
+    disposed = true
+    unbindSocket()
+    if (manager) runtime.pool.release(manager)
+    socket = null
+    manager = null
+    queue.clear(new SocketError('network', 'The client was disposed before this emit could be sent'))
+    handlers.clear()
+    stateListeners.clear()
+    runtime.onDispose?.(client as unknown as SocketClient<EventsMap, EventsMap>)
+  }
+
+  function on(event: string, handler: Handler): () => void {
+    if (typeof event !== 'string' || typeof handler !== 'function') {
+      throw new SocketError('config', `[ssr-socket] on(event, handler) needs an event name and a function, got (${typeof event}, ${typeof handler}).`)
+    }
+    if (disposed) return noop
+    let set = handlers.get(event)
+    if (!set) handlers.set(event, (set = new Set()))
+    set.add(handler)
+    bindDispatcher(event)
+    return () => off(event, handler)
+  }
+
+  function off(event: string, handler?: Handler): void {
+    const set = handlers.get(event)
+    if (!set) return
+    if (handler) set.delete(handler)
+    else set.clear()
+    if (set.size === 0) {
+      handlers.delete(event)
+      unbindDispatcher(event)
+    }
+  }
+
+  function once(event: string, handler: Handler): () => void {
+    const wrapper: Handler = (...args) => {
+      stop()
+      handler(...args)
+    }
+    const stop = on(event, wrapper)
+    return stop
+  }
+
+  function checkEvent(method: string, event: unknown): asserts event is string {
+    if (typeof event !== 'string' || event === '') {
+      throw new SocketError('config', `[ssr-socket] ${method}(event, ...args) needs an event name (a non-empty string), got ${typeof event}.`)
+    }
+  }
+
+  function emit(event: string, ...args: unknown[]): void {
+    checkEvent('emit', event)
+    if (disposed) {
+      runtime.warnOnce(`disposed-emit:${options.key}`, `[ssr-socket] emit("${event}") on a disposed client is dropped.`)
+      return
+    }
+    if (socket?.connected) socket.emit(event, ...args)
+    else queue.push(event, args)
+  }
+
+  function emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
+    try {
+      checkEvent('emitWithAck', event)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (disposed) return Promise.reject(new SocketError('config', `[ssr-socket] emitWithAck("${event}") on a disposed client.`))
+    return new Promise((resolve, reject) => {
+      pendingAcks++
+      let settled = false
+      const settle = (error: SocketError | null, value?: unknown): void => {
+        if (settled) return
+        settled = true
+        pendingAcks--
+        if (error) reject(error)
+        else resolve(value)
+      }
+      const ack: PendingAck = {
+        deadline: Date.now() + options.ackTimeoutMs,
+        send(remainingMs) {
+          if (!socket) return settle(new SocketError('network', `"${event}" could not be sent: no socket`))
+          socket.timeout(remainingMs).emit(event, ...args, (err: Error | null, value: unknown) => {
+            if (!err) return settle(null, value)
+            settle(
+              /disconnected/.test(err.message)
+                ? new SocketError('network', `The connection dropped before "${event}" was acknowledged`, { cause: err })
+                : new SocketError('timeout', `No ack for "${event}" within ${options.ackTimeoutMs} ms`, { cause: err }),
+            )
+          })
+        },
+        reject: (error) => settle(error),
+      }
+      if (socket?.connected) ack.send(options.ackTimeoutMs)
+      else queue.push(event, args, ack)
+    })
+  }
+
+  function countSocketListeners(): Record<string, number> {
+    const out: Record<string, number> = {}
+    if (!socket) return out
+    for (const event of new Set<string>([...LIFECYCLE_EVENTS, ...dispatchers.keys()])) {
+      out[event] = socket.listeners(event).length
+    }
+    return out
+  }
+
+  const client = {
+    key: options.key,
+    getState: () => state,
+    subscribe(listener: StateListener) {
+      if (disposed) return noop
+      stateListeners.add(listener)
+      return () => {
+        stateListeners.delete(listener)
+      }
+    },
+    connect,
+    disconnect,
+    reconnect,
+    dispose,
+    on,
+    once,
+    off,
+    emit,
+    volatile: {
+      emit(event: string, ...args: unknown[]) {
+        checkEvent('volatile.emit', event)
+        if (socket?.connected) socket.volatile.emit(event, ...args)
+      },
+    },
+    emitWithAck,
+    get socket() {
+      return socket
+    },
+    getDiagnostics(): SocketDiagnostics {
+      const handlerCounts: Record<string, number> = {}
+      for (const [event, set] of handlers) handlerCounts[event] = set.size
+      return {
+        createdOn: 'client',
+        status: state.status,
+        key: options.key,
+        hasSocket: socket !== null,
+        transport: socket?.connected ? (manager?.engine?.transport?.name ?? null) : null,
+        handlers: handlerCounts,
+        socketListeners: countSocketListeners(),
+        pendingAcks,
+        queue: queue.stats(),
+        errors: errors.slice(),
+        attempts: attempts.slice(),
+        upgradeErrors,
+      }
+    },
+  }
+  return client as unknown as SocketClient<L, E>
+}

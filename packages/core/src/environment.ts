@@ -1,0 +1,35 @@
+/** True where there is no DOM: the client is inert there (SSR, workers without a window, tests in node). */
+export function detectServer(): boolean {
+  return typeof window === 'undefined' || typeof document === 'undefined'
+}
+
+/**
+ * Development mode. Bundlers replace `process.env.NODE_ENV` in dependencies; where nothing defines
+ * `process` (a browser without a bundler) the reference throws and we assume development.
+ */
+export function isDevelopment(): boolean {
+  try {
+    return process.env.NODE_ENV !== 'production'
+  } catch {
+    return true
+  }
+}
+
+/** The page's origin, the default server URL in a browser. */
+export function pageOrigin(): string | undefined {
+  return typeof location !== 'undefined' && typeof location.origin === 'string' && location.origin !== 'null'
+    ? location.origin
+    : undefined
+}
+
+/** `false` only when the browser says it is offline. */
+export function isOnline(): boolean {
+  return typeof navigator === 'undefined' || navigator.onLine !== false
+}
+
+/** The first line of a stack outside this library: where a registry or client was created. */
+export function callSite(): string {
+  const stack = new Error().stack?.split('\n').slice(1) ?? []
+  const line = stack.find((l) => !/ssr-socket[\\/](packages[\\/])?core|@ssr-socket[\\/]core|node:internal|\/core\/(src|dist)\//.test(l))
+  return line?.trim().replace(/^at\s+/, '') ?? 'unknown call site'
+}

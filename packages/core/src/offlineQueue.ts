@@ -1,0 +1,105 @@
+import { SocketError } from './errors'
+
+export interface PendingAck {
+  /** Sends the emit with the time left until the ack deadline. */
+  send(remainingMs: number): void
+  reject(error: SocketError): void
+  readonly deadline: number
+}
+
+interface Entry {
+  readonly event: string
+  readonly args: readonly unknown[]
+  readonly at: number
+  readonly ack?: PendingAck
+  timer?: ReturnType<typeof setTimeout>
+}
+
+export interface DrainedEmit {
+  readonly event: string
+  readonly args: readonly unknown[]
+  readonly ack?: PendingAck
+}
+
+export interface OfflineQueue {
+  /** Keeps an emit until the next connect. Returns false when buffering is off (the emit is dropped). */
+  push(event: string, args: readonly unknown[], ack?: PendingAck): boolean
+  /** Removes and returns the emits still within their TTL, oldest first. */
+  drain(): DrainedEmit[]
+  /** Rejects every queued emit that waits for an ack; plain emits stay. */
+  rejectAcks(error: SocketError): void
+  /** Drops everything, rejecting acks. */
+  clear(error: SocketError): void
+  stats(): { size: number; dropped: number; expired: number }
+}
+
+/**
+ * The bounded offline emit queue: replaces socket.io's unbounded send buffer while disconnected.
+ * Drop-oldest beyond `max`, drop on send when older than `ttlMs`. Entries that wait for an ack own a timer
+ * for their deadline; every path that removes an entry (`remove`) clears it.
+ */
+export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = Date.now): OfflineQueue {
+  const entries: Entry[] = []
+  let dropped = 0
+  let expired = 0
+
+  function remove(entry: Entry): void {
+    const index = entries.indexOf(entry)
+    if (index !== -1) entries.splice(index, 1)
+    if (entry.timer !== undefined) clearTimeout(entry.timer)
+  }
+
+  function drop(entry: Entry, error: SocketError): void {
+    remove(entry)
+    entry.ack?.reject(error)
+  }
+
+  return {
+    push(event, args, ack) {
+      if (limits === false || limits.max === 0) {
+        dropped++
+        ack?.reject(new SocketError('network', `"${event}" was not sent: disconnected and buffering is off (options.buffer)`))
+        return false
+      }
+      const entry: Entry = { event, args, at: now(), ack }
+      if (ack) {
+        entry.timer = setTimeout(() => {
+          remove(entry)
+          ack.reject(new SocketError('timeout', `No ack for "${event}": still disconnected when the ack timeout ran out`))
+        }, Math.max(0, ack.deadline - now()))
+      }
+      entries.push(entry)
+      while (entries.length > limits.max) {
+        const oldest = entries[0]
+        if (!oldest) break
+        dropped++
+        drop(oldest, new SocketError('network', `"${oldest.event}" was dropped from the offline queue (options.buffer.max = ${limits.max})`))
+      }
+      return true
+    },
+    drain() {
+      const t = now()
+      const ttl = limits === false ? 0 : limits.ttlMs
+      const out: DrainedEmit[] = []
+      for (const entry of entries.slice()) {
+        if (t - entry.at > ttl) {
+          expired++
+          drop(entry, new SocketError('timeout', `"${entry.event}" expired in the offline queue (options.buffer.ttlMs = ${ttl})`))
+          continue
+        }
+        remove(entry)
+        out.push({ event: entry.event, args: entry.args, ack: entry.ack })
+      }
+      return out
+    },
+    rejectAcks(error) {
+      for (const entry of entries.slice()) if (entry.ack) drop(entry, error)
+    },
+    clear(error) {
+      for (const entry of entries.slice()) drop(entry, error)
+    },
+    stats() {
+      return { size: entries.length, dropped, expired }
+    },
+  }
+}

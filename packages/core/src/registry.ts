@@ -1,0 +1,163 @@
+import { createBrowserEvents } from './browserEvents'
+import { createClient, createInertClient, createWarnOnce, type ClientRuntime } from './client'
+import { callSite, detectServer, isDevelopment } from './environment'
+import { configError } from './errors'
+import { createManagerPool } from './managerPool'
+import { mergeOptions, ownershipSignature, resolveOptions } from './options'
+import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketStatus } from './types'
+
+export interface SocketRegistryOptions extends SocketClientOptions {
+  /** Time an unheld client stays connected after its last `release()`, so a route change does not reconnect. @default 2000 */
+  graceMs?: number
+  /** Names this registry in warnings and diagnostics. @default where it was created */
+  name?: string
+}
+
+export interface SocketRegistryDiagnostics {
+  name: string
+  isServer: boolean
+  clients: Array<{ key: string; refs: number; status: SocketStatus; releasing: boolean }>
+  managers: number
+  windowListeners: number
+  pendingReleases: number
+}
+
+export interface SocketRegistry {
+  readonly name: string
+  readonly isServer: boolean
+  /**
+   * The client for these options (registry defaults underneath), created on first use and shared by
+   * reference count, keyed by url + path + namespace. Pair every call with `release()`.
+   */
+  acquire<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(options?: SocketClientOptions): SocketClient<L, E>
+  /** Gives a client back; after `graceMs` with no holder it is disconnected and disposed. */
+  release(client: SocketClient<EventsMap, EventsMap>): void
+  /** The client for these options if one is held, without acquiring it. */
+  peek<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(options?: SocketClientOptions): SocketClient<L, E> | undefined
+  /** Disconnects and disposes every client; the registry cannot be used afterwards. */
+  dispose(): void
+  getDiagnostics(): SocketRegistryDiagnostics
+}
+
+interface Entry {
+  client: SocketClient<EventsMap, EventsMap>
+  refs: number
+  releaseTimer: ReturnType<typeof setTimeout> | null
+  signature: { auth: string; transports: string }
+  site: string
+}
+
+/**
+ * Owns the connections of one app: one per Vue app, so one per SSR request. On the server it hands out
+ * inert clients and schedules nothing.
+ */
+export function createSocketRegistry(defaults: SocketRegistryOptions = {}): SocketRegistry {
+  const { graceMs: graceOption, name: nameOption, ...clientDefaults } = defaults
+  const isServer = clientDefaults.isServer ?? detectServer()
+  const graceMs = graceOption ?? 2000
+  if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
+    throw configError(`graceMs must be a number >= 0, got ${JSON.stringify(graceOption)}.`)
+  }
+  // Validate the defaults once, up front, so a bad option fails where the registry is created.
+  resolveOptions({ ...clientDefaults, isServer })
+  const name = nameOption ?? `registry created at ${isServer ? 'server' : callSite()}`
+  const warnOnce = createWarnOnce()
+  const entries = new Map<string, Entry>()
+  const byClient = new Map<SocketClient<EventsMap, EventsMap>, Entry>()
+  let disposed = false
+
+  // Browser-only machinery is created on the first browser client, never on the server.
+  let runtime: ClientRuntime | null = null
+  const getRuntime = (): ClientRuntime =>
+    (runtime ??= {
+      pool: createManagerPool(name),
+      browserEvents: createBrowserEvents(),
+      warnOnce,
+      onDispose(client) {
+        const entry = byClient.get(client)
+        if (!entry) return
+        if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
+        byClient.delete(client)
+        if (entries.get(client.key) === entry) entries.delete(client.key)
+      },
+    })
+
+  function describe(signature: Entry['signature'], site: string): string {
+    return `{ auth: '${signature.auth}', transports: ${signature.transports} } at ${site}`
+  }
+
+  function acquire(options: SocketClientOptions = {}): SocketClient<EventsMap, EventsMap> {
+    if (disposed) throw configError(`acquire() on a disposed registry (${name}). Create a new registry.`)
+    const resolved = resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options))
+    const signature = ownershipSignature(resolved)
+    const existing = entries.get(resolved.key)
+    if (existing) {
+      if (existing.signature.auth !== signature.auth || existing.signature.transports !== signature.transports) {
+        const site = isDevelopment() ? callSite() : ''
+        warnOnce(
+          `conflict:${resolved.key}:${signature.auth}:${signature.transports}`,
+          `[ssr-socket] ${resolved.key} was acquired with conflicting options; the first one wins:\n` +
+            `  1. ${describe(existing.signature, existing.site)}\n  2. ${describe(signature, site)}\n` +
+            'Two owners of one connection: pick one auth mode and transport list (usually in the plugin options).',
+        )
+      }
+      existing.refs++
+      if (existing.releaseTimer) {
+        clearTimeout(existing.releaseTimer)
+        existing.releaseTimer = null
+      }
+      return existing.client
+    }
+    const client = isServer ? createInertClient<EventsMap, EventsMap>(resolved, warnOnce) : createClient<EventsMap, EventsMap>(resolved, getRuntime())
+    const entry: Entry = { client, refs: 1, releaseTimer: null, signature, site: !isServer && isDevelopment() ? callSite() : '' }
+    entries.set(resolved.key, entry)
+    byClient.set(client, entry)
+    return client
+  }
+
+  function release(client: SocketClient<EventsMap, EventsMap>): void {
+    const entry = byClient.get(client)
+    if (!entry || entry.refs === 0) return
+    if (--entry.refs > 0) return
+    if (isServer || graceMs === 0) {
+      drop(entry)
+      return
+    }
+    entry.releaseTimer = setTimeout(() => {
+      entry.releaseTimer = null
+      if (entry.refs === 0) drop(entry)
+    }, graceMs)
+  }
+
+  function drop(entry: Entry): void {
+    if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
+    entry.releaseTimer = null
+    byClient.delete(entry.client)
+    if (entries.get(entry.client.key) === entry) entries.delete(entry.client.key)
+    entry.client.dispose()
+  }
+
+  return {
+    name,
+    isServer,
+    acquire: acquire as SocketRegistry['acquire'],
+    release,
+    peek: ((options: SocketClientOptions = {}) =>
+      entries.get(resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options)).key)?.client) as SocketRegistry['peek'],
+    dispose() {
+      if (disposed) return
+      disposed = true
+      for (const entry of [...entries.values()]) drop(entry)
+    },
+    getDiagnostics() {
+      return {
+        name,
+        isServer,
+        clients: [...entries.values()].map((e) => ({ key: e.client.key, refs: e.refs, status: e.client.getState().status, releasing: e.releaseTimer !== null })),
+        managers: runtime?.pool.size() ?? 0,
+        windowListeners: runtime?.browserEvents.listenerCount() ?? 0,
+        pendingReleases: [...entries.values()].filter((e) => e.releaseTimer !== null).length,
+      }
+    },
+  }
+}

@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Server, type ServerOptions, type Socket as ServerSocket } from 'socket.io'
+
+export interface TestServerOptions {
+  /** Fixed port (to restart on the same one); 0 picks a free one. */
+  port?: number
+  server?: Partial<ServerOptions>
+  /** Runs as namespace middleware for '/'; call next(new Error()) to reject. */
+  middleware?: (socket: ServerSocket, next: (err?: Error) => void) => void
+  onConnection?: (socket: ServerSocket) => void
+}
+
+export interface TestServer {
+  readonly url: string
+  readonly port: number
+  readonly io: Server
+  /** Every HTTP request URL the server saw (polling and upgrade requests). */
+  readonly requests: IncomingMessage[]
+  /** Number of sockets connected now to '/'. */
+  connectionCount(): number
+  /** Handshakes received by the engine (including refused ones). */
+  handshakes(): number
+  close(): Promise<void>
+  /** Closes and starts a new server on the same port. */
+  restart(delayMs?: number): Promise<void>
+  /** Stops the server and starts it later with `start()` on the same port. */
+  stop(): Promise<void>
+  start(): Promise<void>
+}
+
+/** A real socket.io server on 127.0.0.1, for tests. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  let http: HttpServer | null = null
+  let io: Server | null = null
+  let port = options.port ?? 0
+  const requests: IncomingMessage[] = []
+  let handshakeCount = 0
+
+  async function start(): Promise<void> {
+    const h = createServer()
+    h.on('request', (req) => requests.push(req))
+    h.on('upgrade', (req) => requests.push(req))
+    const s = new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
+    s.engine.on('initial_headers', () => handshakeCount++)
+    s.engine.on('connection_error', () => handshakeCount++)
+    if (options.middleware) s.use(options.middleware)
+    if (options.onConnection) s.on('connection', options.onConnection)
+    await new Promise<void>((resolve, reject) => {
+      h.once('error', reject)
+      h.listen(port, '127.0.0.1', () => resolve())
+    })
+    port = (h.address() as AddressInfo).port
+    http = h
+    io = s
+  }
+
+  async function stop(): Promise<void> {
+    const s = io
+    const h = http
+    io = null
+    http = null
+    if (!s || !h) return
+    s.disconnectSockets(true)
+    // io.close() closes the HTTP server too, and all engine connections.
+    await new Promise<void>((resolve) => s.close(() => resolve()))
+    h.closeAllConnections()
+  }
+
+  await start()
+  return {
+    get url() {
+      return `http://127.0.0.1:${port}`
+    },
+    get port() {
+      return port
+    },
+    get io() {
+      if (!io) throw new Error('test server is stopped')
+      return io
+    },
+    requests,
+    connectionCount: () => io?.of('/').sockets.size ?? 0,
+    handshakes: () => handshakeCount,
+    close: stop,
+    stop,
+    start,
+    async restart(delayMs = 0) {
+      await stop()
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+      await start()
+    },
+  }
+}
+
+/** Resolves when `predicate` holds, polling every 5 ms; rejects after `timeoutMs` with `what`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const started = Date.now()
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}

@@ -1,0 +1,34 @@
+import type { TestProjectConfiguration } from 'vitest/config'
+
+/**
+ * The one list of test projects. vitest 4 ignores a file of this name on its own, so vitest.config.ts
+ * imports this list and passes it to `test.projects`.
+ */
+export const projects: TestProjectConfiguration[] = [
+  {
+    test: {
+      name: 'core',
+      environment: 'node',
+      include: ['packages/core/src/**/*.test.ts'],
+      exclude: ['**/*.server.test.ts', '**/node_modules/**'],
+    },
+  },
+  {
+    test: {
+      name: 'server',
+      environment: 'node',
+      include: ['packages/*/src/**/*.server.test.ts'],
+    },
+  },
+  {
+    test: {
+      name: 'vue',
+      environment: 'happy-dom',
+      include: ['packages/vue/src/**/*.test.ts'],
+      exclude: ['**/*.server.test.ts', '**/node_modules/**'],
+      passWithNoTests: true,
+    },
+  },
+]
+
+export default projects
