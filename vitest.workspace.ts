@@ -6,6 +6,7 @@ import type { TestProjectConfiguration } from 'vitest/config'
  */
 export const projects: TestProjectConfiguration[] = [
   {
+    extends: true,
     test: {
       name: 'core',
       environment: 'node',
@@ -14,6 +15,7 @@ export const projects: TestProjectConfiguration[] = [
     },
   },
   {
+    extends: true,
     test: {
       name: 'server',
       environment: 'node',
@@ -21,6 +23,7 @@ export const projects: TestProjectConfiguration[] = [
     },
   },
   {
+    extends: true,
     test: {
       name: 'vue',
       environment: 'happy-dom',

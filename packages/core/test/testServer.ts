@@ -61,8 +61,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     io = null
     http = null
     if (!s || !h) return
-    s.disconnectSockets(true)
-    // io.close() closes the HTTP server too, and all engine connections.
+    // Like a crash or a deploy: io.close() drops every engine connection without a socket.io DISCONNECT
+    // packet (clients see "transport close", not "io server disconnect"), then closes the HTTP server.
     await new Promise<void>((resolve) => s.close(() => resolve()))
     h.closeAllConnections()
   }
