@@ -199,6 +199,15 @@ describe('error classification', () => {
     expect(client.getState().error?.message).toMatch(/not authorized/)
   })
 
+  it("an unknown namespace -> failed with a 'config' error naming the option", async () => {
+    server = await startTestServer()
+    const { client } = open({ url: server.url, namespace: '/nope' })
+    client.connect()
+    await waitFor(() => client.getState().status === 'failed', 'failed')
+    expect(client.getState().error).toMatchObject({ kind: 'config' })
+    expect(client.getState().error?.message).toMatch(/options\.namespace/)
+  })
+
   it('handshake timeout -> timeout (a TCP server that accepts and never answers)', async () => {
     const silent = createServer((conn) => conn.on('error', () => {}))
     silent.on('connection', (conn) => extraSockets.push(conn))

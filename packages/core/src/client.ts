@@ -301,6 +301,11 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
       const middleware = !s.active
       const error = classifyConnectError(raw, middleware)
       recordError(error)
+      if (middleware && error.kind === 'config') {
+        recordAttempt('failed', state.attempt)
+        dispatch({ type: 'exhausted', error })
+        return
+      }
       if (middleware) {
         if (authRetriesLeft > 0) {
           authRetriesLeft--

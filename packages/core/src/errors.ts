@@ -62,6 +62,9 @@ function statusOf(description: unknown): number | null {
 export function classifyConnectError(raw: unknown, middleware: boolean): SocketError {
   const err = (raw ?? {}) as TransportErrorLike & { data?: unknown }
   const message = typeof err.message === 'string' ? err.message : String(raw)
+  if (middleware && message === 'Invalid namespace') {
+    return new SocketError('config', 'The server has no such namespace: check options.namespace, or create it on the server with io.of(name)', { cause: raw })
+  }
   if (middleware) {
     return new SocketError('unauthorized', `The server refused the handshake: ${message}`, { cause: raw, data: err.data })
   }

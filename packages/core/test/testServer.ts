@@ -39,9 +39,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   async function start(): Promise<void> {
     const h = createServer()
+    const s = new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
+    // After engine.io attached: it takes over the listeners that exist when it attaches.
     h.on('request', (req) => requests.push(req))
     h.on('upgrade', (req) => requests.push(req))
-    const s = new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
     s.engine.on('initial_headers', () => handshakeCount++)
     s.engine.on('connection_error', () => handshakeCount++)
     if (options.middleware) s.use(options.middleware)
