@@ -27,9 +27,12 @@ export function isOnline(): boolean {
   return typeof navigator === 'undefined' || navigator.onLine !== false
 }
 
+/** A stack frame inside one of this library's packages (source or build), tests excluded. */
+const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+/
+
 /** The first line of a stack outside this library: where a registry or client was created. */
 export function callSite(): string {
   const stack = new Error().stack?.split('\n').slice(1) ?? []
-  const line = stack.find((l) => !/ssr-socket[\\/](packages[\\/])?core|@ssr-socket[\\/]core|node:internal|\/core\/(src|dist)\//.test(l))
+  const line = stack.find((l) => !LIBRARY_FRAME.test(l) && !l.includes('node:internal'))
   return line?.trim().replace(/^at\s+/, '') ?? 'unknown call site'
 }
