@@ -12,6 +12,7 @@ export const projects: TestProjectConfiguration[] = [
       environment: 'node',
       include: ['packages/core/src/**/*.test.ts'],
       exclude: ['**/*.server.test.ts', '**/node_modules/**'],
+      typecheck: { enabled: true, include: ['packages/core/src/**/*.test-d.ts'], tsconfig: 'packages/core/tsconfig.json' },
     },
   },
   {

@@ -17,6 +17,7 @@ afterEach(async () => {
 
 describe('lazy loading of socket.io-client in a browser-like environment', () => {
   it('is imported on the first connect(), not when the registry, client and handlers are created', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}) // two owners of one URL, on purpose
     server = await startTestServer()
     const registry = createSocketRegistry({ url: server.url, isServer: false })
     const client = registry.acquire()
@@ -35,6 +36,8 @@ describe('lazy loading of socket.io-client in a browser-like environment', () =>
     expect(loads.count).toBe(1)
     second.dispose()
     registry.dispose()
+    expect(warn).toHaveBeenCalledTimes(1)
+    warn.mockRestore()
   })
 
   it('an io loader option replaces the import; a failing loader gives failed + config error saying what to install', async () => {

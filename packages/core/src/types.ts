@@ -32,10 +32,11 @@ export interface SocketState {
 
 /**
  * A map of event names to handler signatures, as in socket.io's own typings.
- * `any` is confined to this constraint: it is what lets any handler signature satisfy it.
+ * `any` is confined to this constraint: an index signature of `any` is what lets an `interface`
+ * (which has no implicit index signature) satisfy it.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EventsMap = { [event: string]: (...args: any[]) => void }
+export type EventsMap = { [event: string]: any }
 
 /**
  * Augment this interface once to type every client, composable and handler:
@@ -59,12 +60,15 @@ export type DefaultEmitEvents = Register extends { emitEvents: infer E extends E
 
 export type EventNames<M extends EventsMap> = keyof M & string
 type Last<T extends unknown[]> = T extends [...unknown[], infer L] ? L : never
-type AllButLast<T extends unknown[]> = T extends [...infer H, unknown] ? H : never
+/** Untyped events have `any[]` parameters (not a tuple): every argument list is allowed then. */
+type AllButLast<T extends unknown[]> = number extends T['length'] ? T : T extends [...infer H, unknown] ? H : never
 type FirstArg<F> = F extends (arg: infer A, ...rest: never[]) => unknown ? A : never
 /** Arguments of `emitWithAck(event, ...)`: the event's parameters without the trailing ack callback. */
 export type AckArgs<F extends (...args: never[]) => unknown> = AllButLast<Parameters<F>>
 /** What `emitWithAck` resolves with: the first argument of the event's ack callback. */
-export type AckResult<F extends (...args: never[]) => unknown> = FirstArg<Last<Parameters<F>>>
+export type AckResult<F extends (...args: never[]) => unknown> = number extends Parameters<F>['length']
+  ? unknown
+  : FirstArg<Last<Parameters<F>>>
 
 /** The socket.io-client module, or the part of it the core uses. */
 export interface SocketIoModule {
