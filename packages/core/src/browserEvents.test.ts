@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startTestServer, waitFor, type TestServer } from '../test/testServer'
+import { createTestServer, waitFor, type TestServer } from './testServer'
 import { createSocketClient } from './client'
 import { createSocketRegistry } from './registry'
 import type { SocketClient } from './types'
@@ -50,7 +50,7 @@ const open = (url: string, delayMs: number): SocketClient => {
 
 describe('online / offline / visibility / pageshow', () => {
   it('offline pauses attempts; online reconnects at once', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const client = open(server.url, 50)
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')
@@ -74,7 +74,7 @@ describe('online / offline / visibility / pageshow', () => {
     ['pageshow from the back-forward cache', () => win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }))],
   ] as const) {
     it(`${name} retries at once although the next retry is 5 s away`, async () => {
-      server = await startTestServer()
+      server = await createTestServer()
       const client = open(server.url, 5000)
       client.connect()
       await waitFor(() => client.getState().status === 'connected', 'connected')
@@ -94,7 +94,7 @@ describe('online / offline / visibility / pageshow', () => {
   }
 
   it('visibilitychange to hidden and pageshow without persisted do nothing', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const client = open(server.url, 5000)
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')
@@ -109,7 +109,7 @@ describe('online / offline / visibility / pageshow', () => {
   })
 
   it('window listeners are attached on first connect and removed when the last client is disposed', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     server.io.of('/other')
     const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0 })
     const a = registry.acquire()

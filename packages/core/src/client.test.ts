@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, waitFor, type TestServer } from '../test/testServer'
+import { createTestServer, waitFor, type TestServer } from './testServer'
 import { createSocketClient } from './client'
 import type { SocketClient, SocketClientOptions, SocketState, SocketStatus } from './types'
 
@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('state machine on a real restart', () => {
   it('idle -> connecting -> connected -> reconnecting -> connected, with attempt and nextRetryAt while reconnecting', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client, states, statuses } = open({ url: server.url, reconnection: fast })
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'first connect')
@@ -53,7 +53,7 @@ describe('state machine on a real restart', () => {
   })
 
   it('attempts exhausted -> failed; reconnect() starts over and recovers', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const port = server.port
     await server.stop()
     const { client, statuses } = open({ url: `http://127.0.0.1:${port}`, reconnection: { attempts: 2, delayMs: 50, maxDelayMs: 50, jitter: 0 } })
@@ -74,7 +74,7 @@ describe('state machine on a real restart', () => {
   })
 
   it('disconnect() -> disconnected, and no further attempts even when the server comes back', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client } = open({ url: server.url, reconnection: fast })
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')
@@ -93,7 +93,7 @@ describe('state machine on a real restart', () => {
   })
 
   it("a server-side socket.disconnect() -> disconnected with a 'server' error, not retried by default", async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client, statuses } = open({ url: server.url, reconnection: fast })
     client.connect()
     await waitFor(() => server!.connectionCount() === 1, 'server sees the socket')
@@ -108,7 +108,7 @@ describe('state machine on a real restart', () => {
   })
 
   it('reconnectOnServerDisconnect: true reconnects after a server-side disconnect', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client, statuses } = open({ url: server.url, reconnection: fast, reconnectOnServerDisconnect: true })
     client.connect()
     await waitFor(() => server!.connectionCount() === 1, 'server sees the socket')
@@ -120,7 +120,7 @@ describe('state machine on a real restart', () => {
 
 describe('handlers across reconnects', () => {
   it('after 20 forced reconnects each server emit reaches each handler exactly once; socket listener counts stay constant', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client } = open({ url: server.url, reconnection: { delayMs: 10, maxDelayMs: 20, jitter: 0 } })
     const a: number[] = []
     const b: number[] = []
@@ -153,7 +153,7 @@ describe('handlers across reconnects', () => {
   })
 
   it('off() and the returned function remove handlers; the socket dispatcher goes with the last one', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client } = open({ url: server.url })
     const seen: string[] = []
     const h = (m: string) => seen.push(`h:${m}`)
@@ -175,7 +175,7 @@ describe('handlers across reconnects', () => {
 
 describe('error classification', () => {
   it('connection refused -> network', async () => {
-    const probe = await startTestServer()
+    const probe = await createTestServer()
     const url = probe.url
     await probe.close()
     const { client } = open({ url, reconnection: false })
@@ -185,7 +185,7 @@ describe('error classification', () => {
   })
 
   it('middleware rejection -> unauthorized, with the server data', async () => {
-    server = await startTestServer({
+    server = await createTestServer({
       middleware: (_socket, next) => {
         const err = new Error('not authorized') as Error & { data?: unknown }
         err.data = { reason: 'no session' }
@@ -200,7 +200,7 @@ describe('error classification', () => {
   })
 
   it("an unknown namespace -> failed with a 'config' error naming the option", async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client } = open({ url: server.url, namespace: '/nope' })
     client.connect()
     await waitFor(() => client.getState().status === 'failed', 'failed')
@@ -223,7 +223,7 @@ describe('error classification', () => {
 
 describe('dispose', () => {
   it('closes the server connection, and drops listeners, handlers and subscribers', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const { client } = open({ url: server.url })
     client.on('x', () => {})
     client.connect()

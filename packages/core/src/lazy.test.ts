@@ -6,7 +6,7 @@ vi.mock('socket.io-client', async (importOriginal) => {
   return importOriginal()
 })
 
-import { startTestServer, waitFor, type TestServer } from '../test/testServer'
+import { createTestServer, waitFor, type TestServer } from './testServer'
 import { createSocketClient, createSocketRegistry } from './index'
 
 let server: TestServer | null = null
@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('lazy loading of socket.io-client in a browser-like environment', () => {
   it('is imported on the first connect(), not when the registry, client and handlers are created', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}) // two owners of one URL, on purpose
-    server = await startTestServer()
+    server = await createTestServer()
     const registry = createSocketRegistry({ url: server.url, isServer: false })
     const client = registry.acquire()
     client.on('x', () => {})
@@ -41,7 +41,7 @@ describe('lazy loading of socket.io-client in a browser-like environment', () =>
   })
 
   it('an io loader option replaces the import; a failing loader gives failed + config error saying what to install', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const real = await import('socket.io-client')
     let calls = 0
     const client = createSocketClient({ url: server.url, isServer: false, io: () => (calls++, real) })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { startTestServer, waitFor, type TestServer } from '../test/testServer'
+import { createTestServer, waitFor, type TestServer } from './testServer'
 import { createSocketRegistry, type SocketRegistry } from './registry'
 import { ownedEndpoints } from './ownership'
 
@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe('registry', () => {
   it('two registries for the same URL use two different Managers (no shared io() cache)', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
-    server = await startTestServer()
+    server = await createTestServer()
     const a = make({ url: server.url, name: 'A' }).acquire()
     const b = make({ url: server.url, name: 'B' }).acquire()
     a.connect()
@@ -33,7 +33,7 @@ describe('registry', () => {
   })
 
   it('namespaces of one registry share one Manager', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     server.io.of('/chat')
     const registry = make({ url: server.url })
     const root = registry.acquire()
@@ -46,7 +46,7 @@ describe('registry', () => {
   })
 
   it('20 acquires of one key, each connecting before the first connection completes -> one server socket; releasing all -> disconnected after the grace period', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const registry = make({ url: server.url, graceMs: 300 })
     const held = Array.from({ length: 20 }, () => {
       const c = registry.acquire()
@@ -70,7 +70,7 @@ describe('registry', () => {
   })
 
   it('acquiring again within the grace period keeps the same connection', async () => {
-    server = await startTestServer()
+    server = await createTestServer()
     const registry = make({ url: server.url, graceMs: 200 })
     const a = registry.acquire()
     a.connect()
@@ -103,7 +103,7 @@ describe('registry', () => {
 
   it('two registries in one page connecting to the same url+path -> one warning naming both (development only)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-    server = await startTestServer()
+    server = await createTestServer()
     const plugin = make({ url: server.url, name: 'plugins/socket.client.ts' })
     const composable = make({ url: server.url, name: 'composables/useChat.ts' })
     const a = plugin.acquire()

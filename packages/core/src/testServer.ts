@@ -12,6 +12,7 @@ export interface TestServerOptions {
 }
 
 export interface TestServer {
+  /** `http://127.0.0.1:<port>` */
   readonly url: string
   readonly port: number
   readonly io: Server
@@ -22,20 +23,28 @@ export interface TestServer {
   /** Handshakes received by the engine (including refused ones). */
   handshakes(): number
   close(): Promise<void>
-  /** Closes and starts a new server on the same port. */
+  /** Closes and starts a new server on the same port (clients see "transport close" and reconnect). */
   restart(delayMs?: number): Promise<void>
+  /** Cuts every connection at the transport, without a socket.io DISCONNECT: clients reconnect. */
+  dropAll(): void
+  /** Refuses handshakes whose `auth` payload matches (namespace middleware error "unauthorized"); `null` accepts all again. */
+  rejectAuth(predicate: ((auth: Record<string, unknown>, socket: ServerSocket) => boolean) | null): void
   /** Stops the server and starts it later with `start()` on the same port. */
   stop(): Promise<void>
   start(): Promise<void>
 }
 
-/** A real socket.io server on 127.0.0.1, for tests. */
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+/**
+ * A real socket.io server on 127.0.0.1 for tests (yours and ours). Node only; needs `socket.io` installed.
+ * Always `close()` it: it owns a listening socket.
+ */
+export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   let http: HttpServer | null = null
   let io: Server | null = null
   let port = options.port ?? 0
   const requests: IncomingMessage[] = []
   let handshakeCount = 0
+  let rejecter: ((auth: Record<string, unknown>, socket: ServerSocket) => boolean) | null = null
 
   async function start(): Promise<void> {
     const h = createServer()
@@ -45,6 +54,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     h.on('upgrade', (req) => requests.push(req))
     s.engine.on('initial_headers', () => handshakeCount++)
     s.engine.on('connection_error', () => handshakeCount++)
+    s.use((socket, next) => {
+      if (rejecter?.(socket.handshake.auth as Record<string, unknown>, socket)) next(new Error('unauthorized'))
+      else next()
+    })
     if (options.middleware) s.use(options.middleware)
     if (options.onConnection) s.on('connection', options.onConnection)
     await new Promise<void>((resolve, reject) => {
@@ -86,6 +99,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     close: stop,
     stop,
     start,
+    dropAll() {
+      for (const socket of io?.of('/').sockets.values() ?? []) socket.conn.close()
+    },
+    rejectAuth(predicate) {
+      rejecter = predicate
+    },
     async restart(delayMs = 0) {
       await stop()
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))

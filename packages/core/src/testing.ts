@@ -1,0 +1,2 @@
+export { createTestServer, waitFor } from './testServer'
+export type { TestServer, TestServerOptions } from './testServer'
