@@ -1,7 +1,19 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { projects } from './vitest.workspace'
 
+const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  resolve: {
+    // Tests run against the sources of the workspace packages, not their builds.
+    alias: [
+      { find: /^@ssr-socket\/core\/testing$/, replacement: src('./packages/core/src/testing.ts') },
+      { find: /^@ssr-socket\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@ssr-socket\/vue\/testing$/, replacement: src('./packages/vue/src/testing.ts') },
+      { find: /^@ssr-socket\/vue$/, replacement: src('./packages/vue/src/index.ts') },
+    ],
+  },
   test: {
     projects,
     testTimeout: 20_000,

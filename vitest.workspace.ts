@@ -21,6 +21,7 @@ export const projects: TestProjectConfiguration[] = [
       name: 'server',
       environment: 'node',
       include: ['packages/*/src/**/*.server.test.ts'],
+      server: { deps: { inline: ['vue', /@vue\//] } },
     },
   },
   {
@@ -30,7 +31,10 @@ export const projects: TestProjectConfiguration[] = [
       environment: 'happy-dom',
       include: ['packages/vue/src/**/*.test.ts'],
       exclude: ['**/*.server.test.ts', '**/node_modules/**'],
-      passWithNoTests: true,
+      typecheck: { enabled: true, include: ['packages/vue/src/**/*.test-d.ts'], tsconfig: 'packages/vue/tsconfig.json' },
+      // Vue inlined (transformed by vitest) so that vi.resetModules() gives a test a second, separate copy:
+      // the hydration test renders with one module graph and hydrates with another, as server and browser do.
+      server: { deps: { inline: ['vue', /@vue\//] } },
     },
   },
 ]

@@ -1,0 +1,50 @@
+import { createSocketRegistry, type SocketRegistry, type SocketRegistryOptions } from '@ssr-socket/core'
+import { hasInjectionContext, inject, type App, type InjectionKey, type Plugin } from 'vue'
+
+export interface SocketPluginOptions extends SocketRegistryOptions {
+  /** Connect when the first component using `useSocket()` is mounted. @default true */
+  autoConnect?: boolean
+}
+
+/** What the plugin provides to the app. */
+export interface SocketContext {
+  readonly registry: SocketRegistry
+  readonly autoConnect: boolean
+}
+
+export const SOCKET_CONTEXT_KEY: InjectionKey<SocketContext> = Symbol('ssr-socket')
+
+/**
+ * `app.use(createSocketPlugin(options))`: creates this app's registry (one per app, so one per SSR request),
+ * provides it, and disposes it when the app unmounts.
+ */
+export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
+  const { autoConnect = true, ...registryOptions } = options
+  return {
+    install(app: App) {
+      const registry = createSocketRegistry(registryOptions)
+      app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect })
+      app.onUnmount(() => registry.dispose())
+    },
+  }
+}
+
+const MISSING_PLUGIN = (caller: string): string =>
+  `[ssr-socket] ${caller}() found no socket plugin. Install it once where the app is created:\n\n` +
+  `  app.use(createSocketPlugin({ url: 'https://your-socket-server' }))\n\n` +
+  `(import { createSocketPlugin } from '@ssr-socket/vue'; in Nuxt, add '@ssr-socket/nuxt' to modules instead).` +
+  ` ${caller}() must run inside setup(), a composable called from it, or app.runWithContext().`
+
+/** The app's socket context; throws an error naming `createSocketPlugin` when the plugin is missing. */
+export function injectSocketContext(caller = 'useSocket'): SocketContext {
+  const context = hasInjectionContext() ? inject(SOCKET_CONTEXT_KEY, null) : null
+  if (!context) throw new Error(MISSING_PLUGIN(caller))
+  return context
+}
+
+/** The registry of an app (for tests, devtools or code outside components). */
+export function getSocketRegistry(app: App): SocketRegistry {
+  const context = app.runWithContext(() => inject(SOCKET_CONTEXT_KEY, null))
+  if (!context) throw new Error(MISSING_PLUGIN('getSocketRegistry'))
+  return context.registry
+}

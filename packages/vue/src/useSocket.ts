@@ -1,0 +1,104 @@
+import {
+  INITIAL_STATE,
+  type AckArgs,
+  type AckResult,
+  type DefaultEmitEvents,
+  type DefaultListenEvents,
+  type EventNames,
+  type EventsMap,
+  type SocketClient,
+  type SocketClientOptions,
+  type SocketError,
+  type SocketState,
+  type SocketStatus,
+} from '@ssr-socket/core'
+import type { Socket } from 'socket.io-client'
+import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, type ComputedRef, type ShallowRef } from 'vue'
+import { injectSocketContext } from './plugin'
+
+export interface UseSocketOptions extends SocketClientOptions {
+  /** Connect after mount. @default the plugin's `autoConnect` (true) */
+  autoConnect?: boolean
+}
+
+export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents> {
+  /** The whole state snapshot. The constant initial state during SSR and hydration. */
+  state: Readonly<ShallowRef<SocketState>>
+  status: ComputedRef<SocketStatus>
+  isConnected: ComputedRef<boolean>
+  error: ComputedRef<SocketError | null>
+  attempt: ComputedRef<number>
+  /** The raw socket.io Socket after the first connect, else `null`. */
+  socket: Readonly<ShallowRef<Socket | null>>
+  connect(): void
+  disconnect(): void
+  reconnect(): void
+  emit<K extends EventNames<E>>(event: K, ...args: Parameters<E[K]>): void
+  emitWithAck<K extends EventNames<E>>(event: K, ...args: AckArgs<E[K]>): Promise<AckResult<E[K]>>
+  /** Adds a handler, removed by the returned function or when the calling scope is disposed. */
+  on<K extends EventNames<L>>(event: K, handler: L[K]): () => void
+  /** The shared client behind this composable. */
+  client: SocketClient<L, E>
+}
+
+/**
+ * The app's connection for these options (shared with every other caller of the same url + path + namespace).
+ * Connects after mount, never in `setup()`, so the server HTML and the hydrating render agree.
+ */
+export function useSocket<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
+  options: UseSocketOptions = {},
+): UseSocketReturn<L, E> {
+  const { registry, autoConnect: pluginAutoConnect } = injectSocketContext('useSocket')
+  const { autoConnect = pluginAutoConnect, ...clientOptions } = options
+  const client = registry.acquire<L, E>(clientOptions)
+  const state = shallowRef<SocketState>(INITIAL_STATE)
+  const socket = shallowRef<Socket | null>(null)
+  const offs = new Set<() => void>()
+  let unsubscribe: (() => void) | null = null
+
+  const sync = (next: SocketState): void => {
+    state.value = next
+    socket.value = client.socket
+  }
+  const start = (): void => {
+    sync(client.getState())
+    unsubscribe = client.subscribe(sync)
+    if (autoConnect) client.connect()
+  }
+  // In a component: after mount (after hydration). Elsewhere (an effect scope in a store): now, in the browser.
+  if (getCurrentInstance()) onMounted(start)
+  else if (!registry.isServer) start()
+
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      unsubscribe?.()
+      for (const off of offs) off()
+      offs.clear()
+      registry.release(client)
+    })
+  }
+
+  return {
+    state,
+    status: computed(() => state.value.status),
+    isConnected: computed(() => state.value.status === 'connected'),
+    error: computed(() => state.value.error),
+    attempt: computed(() => state.value.attempt),
+    socket,
+    connect: () => client.connect(),
+    disconnect: () => client.disconnect(),
+    reconnect: () => client.reconnect(),
+    emit: (event, ...args) => client.emit(event, ...args),
+    emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
+    on(event, handler) {
+      const off = client.on(event, handler)
+      const remove = (): void => {
+        off()
+        offs.delete(remove)
+      }
+      offs.add(remove)
+      return remove
+    },
+    client,
+  }
+}
