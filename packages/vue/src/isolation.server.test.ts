@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it, vi } from 'vitest'
+
+const loads = vi.hoisted(() => ({ count: 0 }))
+vi.mock('socket.io-client', async (importOriginal) => {
+  loads.count++
+  return importOriginal()
+})
+
+import { renderOnServer } from './testing'
+import { NewsTicker, StatusBadge } from './__fixtures__/components'
+import { useSocketEvent } from './useSocketEvent'
+import { defineComponent, h } from 'vue'
+
+function resources(): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
+  return out
+}
+
+describe('SSR isolation (node, no window)', () => {
+  const warn = vi.spyOn(console, 'warn')
+  afterAll(() => warn.mockRestore())
+
+  it('500 interleaved renders of two apps with different tokens share nothing, create no socket and leave no handle', async () => {
+    await new Promise((r) => setTimeout(r, 20))
+    const before = resources()
+    const tokenCalls = { alice: 0, bob: 0 }
+    const render = (user: 'alice' | 'bob') =>
+      renderOnServer(NewsTicker, {
+        props: { user },
+        plugin: {
+          url: `http://${user}.example.test`,
+          auth: { mode: 'token', getToken: () => (tokenCalls[user]++, `token-of-${user}`) },
+        },
+      })
+    const jobs: Array<Promise<{ user: 'alice' | 'bob'; html: string; clients: number }>> = []
+    for (let i = 0; i < 500; i++) {
+      const user = i % 2 === 0 ? 'alice' : 'bob'
+      jobs.push(render(user).then(({ html, registry }) => ({ user, html, clients: registry.getDiagnostics().managers })))
+    }
+    const results = await Promise.all(jobs)
+    expect(results).toHaveLength(500)
+    for (const { user, html, clients } of results) {
+      const other = user === 'alice' ? 'bob' : 'alice'
+      expect(html).toContain(`<h1>${user}</h1>`)
+      expect(html).toContain(`no news for ${user}`)
+      expect(html).not.toContain(other)
+      expect(html).not.toContain('token-of')
+      expect(html).toContain('<pre>idle</pre>')
+      expect(clients).toBe(0)
+    }
+    // Tokens are never even asked for on the server, and nothing was loaded, scheduled or left open.
+    expect(tokenCalls).toEqual({ alice: 0, bob: 0 })
+    expect(loads.count).toBe(0)
+    await new Promise((r) => setTimeout(r, 20))
+    const after = resources()
+    for (const [type, count] of Object.entries(after)) expect(count, type).toBeLessThanOrEqual(before[type] ?? 0)
+    expect(warn).not.toHaveBeenCalled()
+  })
+
+  it('each render gets its own inert registry', async () => {
+    const a = await renderOnServer(StatusBadge, { plugin: { url: 'http://a.test' } })
+    const b = await renderOnServer(StatusBadge, { plugin: { url: 'http://a.test' } })
+    expect(a.registry).not.toBe(b.registry)
+    expect(a.registry.isServer).toBe(true)
+    expect(a.registry.getDiagnostics().clients).toEqual([expect.objectContaining({ status: 'idle' })])
+  })
+
+  it('useSocketEvent returns its initial value during SSR', async () => {
+    const Comp = defineComponent({
+      setup() {
+        const last = useSocketEvent('price', undefined, { initial: 42 })
+        return () => h('b', String(last.value))
+      },
+    })
+    const { html } = await renderOnServer(Comp, { plugin: { url: 'http://a.test' } })
+    expect(html).toBe('<b>42</b>')
+  })
+})
