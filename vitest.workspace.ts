@@ -31,7 +31,7 @@ export const projects: TestProjectConfiguration[] = [
       environment: 'happy-dom',
       include: ['packages/vue/src/**/*.test.ts'],
       exclude: ['**/*.server.test.ts', '**/node_modules/**'],
-      typecheck: { enabled: true, include: ['packages/vue/src/**/*.test-d.ts'], tsconfig: 'packages/vue/tsconfig.json' },
+      typecheck: { enabled: true, include: ['packages/vue/src/**/*.test-d.ts'], tsconfig: 'packages/vue/tsconfig.typetest.json' },
       // Vue inlined (transformed by vitest) so that vi.resetModules() gives a test a second, separate copy:
       // the hydration test renders with one module graph and hydrates with another, as server and browser do.
       server: { deps: { inline: ['vue', /@vue\//] } },
