@@ -1,8 +1,8 @@
 import type { Manager, Socket } from 'socket.io-client'
 import { bindAuth } from './auth'
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserEvents'
-import { callSite, isDevelopment, isOnline } from './environment'
-import { classifyConnectError, classifyDisconnect, SocketError } from './errors'
+import { callSite, isOnline } from './environment'
+import { classifyConnectError, classifyDisconnect, SocketError, socketError, text } from './errors'
 import { createLogger } from './logger'
 import { createManagerPool, type ManagerPool } from './managerPool'
 import { createOfflineQueue, type PendingAck } from './offlineQueue'
@@ -42,7 +42,7 @@ const defaultLoader = (): Promise<SocketIoModule> => import('socket.io-client')
 export function createWarnOnce(): ClientRuntime['warnOnce'] {
   const warned = new Set<string>()
   return (key, message) => {
-    if (!isDevelopment() || warned.has(key)) return
+    if (process.env.NODE_ENV === 'production' || warned.has(key)) return
     warned.add(key)
     console.warn(message)
   }
@@ -71,11 +71,11 @@ export function createInertClient<L extends EventsMap, E extends EventsMap>(
   options: ResolvedOptions,
   warnOnce: ClientRuntime['warnOnce'],
 ): SocketClient<L, E> {
-  const ssrWarning = (method: string): void =>
-    warnOnce(
-      `ssr:${method}`,
-      `[ssr-socket] ${method}() was called during server-side rendering and does nothing there. Call it in onMounted() or an event handler.`,
-    )
+  const ssrWarning = (method: string): void => {
+    if (process.env.NODE_ENV !== 'production') {
+      warnOnce(`ssr:${method}`, `[ssr-socket] ${method}() was called during server-side rendering and does nothing there. Call it in onMounted() or an event handler.`)
+    }
+  }
   return {
     key: options.key,
     getState: () => INITIAL_STATE,
@@ -89,10 +89,7 @@ export function createInertClient<L extends EventsMap, E extends EventsMap>(
     off: noop,
     emit: () => ssrWarning('emit'),
     volatile: { emit: () => ssrWarning('volatile.emit') },
-    emitWithAck: () =>
-      Promise.reject(
-        new SocketError('config', '[ssr-socket] emitWithAck() is not available during server-side rendering: there is no connection on the server. Call it in onMounted() or an event handler.'),
-      ),
+    emitWithAck: () => Promise.reject(socketError('config', 'ssr-ack')),
     socket: null,
     getDiagnostics: () => ({
       createdOn: 'server',
@@ -140,7 +137,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   let unsubscribeBrowser: (() => void) | null = null
 
   const auth = bindAuth(options.auth, logger, (error) => {
-    const err = new SocketError('unauthorized', `auth.getToken() failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
     recordError(err)
     stopSocket()
     dispatch({ type: 'rejected', error: err })
@@ -257,7 +254,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
         listen(engine, 'upgrade', ((transport: { name: string }) => dispatch({ type: 'upgraded', transport: transport.name })) as Handler, engineSubs)
         listen(engine, 'upgradeError', ((err: unknown) => {
           upgradeErrors++
-          recordError(new SocketError('upgrade-refused', 'The WebSocket upgrade was refused on the way (a proxy dropping Upgrade headers?); staying on HTTP long-polling', { cause: err }))
+          recordError(socketError('upgrade-refused', 'upgrade-refused', '', err))
         }) as Handler, engineSubs)
       }
       recordAttempt('connected', state.attempt)
@@ -357,8 +354,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
 
   function createSocket(io: SocketIoModule): void {
     const url = options.url
-    if (url === undefined) throw new SocketError('config', '[ssr-socket] no URL to connect to')
-    const m = runtime.pool.acquire(io, options.endpoint, url, {
+    const m = runtime.pool.acquire(io, options.endpoint, options.url!, {
       ...options.socketOptions,
       ...auth.managerOptions,
       path: options.path,
@@ -394,7 +390,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
 
   function connect(): void {
     if (disposed) {
-      runtime.warnOnce(`disposed:${options.key}`, `[ssr-socket] connect() on a disposed client (${options.key}) does nothing. Acquire a new client.`)
+      if (process.env.NODE_ENV !== 'production') runtime.warnOnce(`disposed:${options.key}`, `[ssr-socket] ${text('disposed', `connect() (${options.key})`)}`)
       return
     }
     if (state.status === 'connecting' || state.status === 'connected' || state.status === 'reconnecting') return
@@ -413,7 +409,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
         try {
           createSocket(io)
         } catch (error) {
-          const err = error instanceof SocketError ? error : new SocketError('config', `[ssr-socket] could not create the socket: ${String(error)}`, { cause: error })
+          const err = error instanceof SocketError ? error : new SocketError('config', String(error), error)
           recordError(err)
           dispatch({ type: 'exhausted', error: err })
           return
@@ -422,11 +418,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
       },
       (error: unknown) => {
         if (current !== generation || disposed) return
-        const err = new SocketError(
-          'config',
-          '[ssr-socket] socket.io-client could not be loaded. Install it next to @ssr-socket/core (npm i socket.io-client) or pass options.io.',
-          { cause: error },
-        )
+        const err = socketError('config', 'no-io', '', error)
         recordError(err)
         dispatch({ type: 'exhausted', error: err })
       },
@@ -437,7 +429,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     if (disposed) return
     generation++
     selfDisconnect()
-    queue.rejectAcks(new SocketError('network', 'disconnect() was called before this emit could be sent'))
+    queue.rejectAcks(socketError('network', 'disconnected'))
     unsubscribeBrowser?.()
     unsubscribeBrowser = null
     recordAttempt('closed', 0)
@@ -462,16 +454,14 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     if (manager) runtime.pool.release(manager)
     socket = null
     manager = null
-    queue.clear(new SocketError('network', 'The client was disposed before this emit could be sent'))
+    queue.clear(socketError('network', 'disposed', 'emit()'))
     handlers.clear()
     stateListeners.clear()
     runtime.onDispose?.(client as unknown as SocketClient<EventsMap, EventsMap>)
   }
 
   function on(event: string, handler: Handler): () => void {
-    if (typeof event !== 'string' || typeof handler !== 'function') {
-      throw new SocketError('config', `[ssr-socket] on(event, handler) needs an event name and a function, got (${typeof event}, ${typeof handler}).`)
-    }
+    if (typeof event !== 'string' || typeof handler !== 'function') throw socketError('config', 'bad-event', 'on(event, handler)')
     if (disposed) return noop
     let set = handlers.get(event)
     if (!set) handlers.set(event, (set = new Set()))
@@ -501,15 +491,13 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   }
 
   function checkEvent(method: string, event: unknown): asserts event is string {
-    if (typeof event !== 'string' || event === '') {
-      throw new SocketError('config', `[ssr-socket] ${method}(event, ...args) needs an event name (a non-empty string), got ${typeof event}.`)
-    }
+    if (typeof event !== 'string' || event === '') throw socketError('config', 'bad-event', `${method}(event, ...args)`)
   }
 
   function emit(event: string, ...args: unknown[]): void {
     checkEvent('emit', event)
     if (disposed) {
-      runtime.warnOnce(`disposed-emit:${options.key}`, `[ssr-socket] emit("${event}") on a disposed client is dropped.`)
+      if (process.env.NODE_ENV !== 'production') runtime.warnOnce(`disposed-emit:${options.key}`, `[ssr-socket] ${text('disposed', `emit("${event}")`)}`)
       return
     }
     if (socket?.connected) socket.emit(event, ...args)
@@ -522,7 +510,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     } catch (error) {
       return Promise.reject(error)
     }
-    if (disposed) return Promise.reject(new SocketError('config', `[ssr-socket] emitWithAck("${event}") on a disposed client.`))
+    if (disposed) return Promise.reject(socketError('config', 'disposed', `emitWithAck("${event}")`))
     return new Promise((resolve, reject) => {
       pendingAcks++
       let settled = false
@@ -536,14 +524,9 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
       const ack: PendingAck = {
         deadline: Date.now() + options.ackTimeoutMs,
         send(remainingMs) {
-          if (!socket) return settle(new SocketError('network', `"${event}" could not be sent: no socket`))
-          socket.timeout(remainingMs).emit(event, ...args, (err: Error | null, value: unknown) => {
+          socket!.timeout(remainingMs).emit(event, ...args, (err: Error | null, value: unknown) => {
             if (!err) return settle(null, value)
-            settle(
-              /disconnected/.test(err.message)
-                ? new SocketError('network', `The connection dropped before "${event}" was acknowledged`, { cause: err })
-                : new SocketError('timeout', `No ack for "${event}" within ${options.ackTimeoutMs} ms`, { cause: err }),
-            )
+            settle(/disconnected/.test(err.message) ? socketError('network', 'ack-lost', event, err) : socketError('timeout', 'ack-timeout', event, err))
           })
         },
         reject: (error) => settle(error),

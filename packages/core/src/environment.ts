@@ -3,18 +3,6 @@ export function detectServer(): boolean {
   return typeof window === 'undefined' || typeof document === 'undefined'
 }
 
-/**
- * Development mode. Bundlers replace `process.env.NODE_ENV` in dependencies; where nothing defines
- * `process` (a browser without a bundler) the reference throws and we assume development.
- */
-export function isDevelopment(): boolean {
-  try {
-    return process.env.NODE_ENV !== 'production'
-  } catch {
-    return true
-  }
-}
-
 /** The page's origin, the default server URL in a browser. */
 export function pageOrigin(): string | undefined {
   return typeof location !== 'undefined' && typeof location.origin === 'string' && location.origin !== 'null'

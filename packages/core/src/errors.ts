@@ -15,17 +15,58 @@ export class SocketError extends Error {
   readonly data?: unknown
   override readonly cause?: unknown
 
-  constructor(kind: SocketErrorKind, message: string, extra: { cause?: unknown; data?: unknown } = {}) {
+  constructor(kind: SocketErrorKind, message: string, cause?: unknown, data?: unknown) {
     super(message)
     this.name = 'SocketError'
     this.kind = kind
-    if (extra.cause !== undefined) this.cause = extra.cause
-    if (extra.data !== undefined) this.data = extra.data
+    if (cause !== undefined) this.cause = cause
+    if (data !== undefined) this.data = data
   }
 }
 
 export function isSocketError(value: unknown): value is SocketError {
   return value instanceof SocketError
+}
+
+/**
+ * Messages by code. Development builds carry the full sentences that say what to do; production builds
+ * carry the code and its detail only (this table is dropped when process.env.NODE_ENV is 'production').
+ */
+const TEXT: Record<string, (detail: string) => string> | null =
+  process.env.NODE_ENV !== 'production'
+    ? {
+        'refused': (d) => `The server refused the handshake: ${d}`,
+        'no-namespace': () => 'The server has no such namespace: check options.namespace, or create it on the server with io.of(name)',
+        'handshake-timeout': () => 'The connection was not established within the handshake timeout (socketOptions.timeout)',
+        'session-unknown': () => 'The server did not know this session id: requests reach different backends without sticky sessions',
+        'forbidden-origin': () => 'The server answered 403: the Origin is not allowed (CORS / allowRequest)',
+        'http-status': (d) => `The server answered HTTP ${d} to the handshake`,
+        'unreachable': (d) => `The server could not be reached (${d})`,
+        'server-disconnect': () => 'The server closed the connection (socket.disconnect() on the server); call reconnect() to connect again',
+        'ping-timeout': () => 'No ping from the server within pingInterval + pingTimeout: the connection was half-open or a proxy held it',
+        'parse-error': () => 'The server sent a packet that could not be parsed',
+        'lost': (d) => `The connection was lost (${d})`,
+        'upgrade-refused': () => 'The WebSocket upgrade was refused on the way (a proxy dropping Upgrade headers?); staying on HTTP long-polling',
+        'get-token': (d) => `auth.getToken() failed: ${d}`,
+        'no-io': () => 'socket.io-client could not be loaded. Install it next to @ssr-socket/core (npm i socket.io-client) or pass options.io.',
+        'ssr-ack': () => 'emitWithAck() is not available during server-side rendering: there is no connection on the server. Call it in onMounted() or an event handler.',
+        'disposed': (d) => `${d} on a disposed client. Acquire a new client.`,
+        'bad-event': (d) => `${d} needs an event name (a non-empty string) and, for on(), a handler function.`,
+        'ack-timeout': (d) => `No ack for "${d}" within the ack timeout (options.ackTimeoutMs)`,
+        'ack-lost': (d) => `The connection dropped before "${d}" was acknowledged`,
+        'queue-full': (d) => `"${d}" was dropped from the offline queue (options.buffer.max)`,
+        'queue-expired': (d) => `"${d}" expired in the offline queue (options.buffer.ttlMs)`,
+        'queue-off': (d) => `"${d}" was not sent: disconnected and buffering is off (options.buffer)`,
+        'disconnected': () => 'disconnect() was called before this emit could be sent',
+      }
+    : null
+
+export function text(code: string, detail = ''): string {
+  return TEXT?.[code]?.(detail) ?? (detail ? `${code}: ${detail}` : code)
+}
+
+export function socketError(kind: SocketErrorKind, code: string, detail?: string, cause?: unknown, data?: unknown): SocketError {
+  return new SocketError(kind, text(code, detail), cause, data)
 }
 
 /** Thrown for bad options: the message says which option and what to write instead. */
@@ -37,21 +78,9 @@ interface TransportErrorLike {
   message?: string
   type?: string
   description?: unknown
-  context?: unknown
+  context?: { responseText?: unknown }
   code?: string
-}
-
-function responseTextOf(context: unknown): string {
-  if (context && typeof context === 'object' && 'responseText' in context) {
-    const text = (context as { responseText?: unknown }).responseText
-    return typeof text === 'string' ? text : ''
-  }
-  return ''
-}
-
-function statusOf(description: unknown): number | null {
-  if (typeof description === 'number') return description
-  return null
+  data?: unknown
 }
 
 /**
@@ -60,51 +89,28 @@ function statusOf(description: unknown): number | null {
  * deactivates the socket then, see socket.io-client lib/socket.ts `onpacket` CONNECT_ERROR).
  */
 export function classifyConnectError(raw: unknown, middleware: boolean): SocketError {
-  const err = (raw ?? {}) as TransportErrorLike & { data?: unknown }
-  const message = typeof err.message === 'string' ? err.message : String(raw)
-  if (middleware && message === 'Invalid namespace') {
-    return new SocketError('config', 'The server has no such namespace: check options.namespace, or create it on the server with io.of(name)', { cause: raw })
-  }
+  const err = (raw ?? {}) as TransportErrorLike
+  const message = String(err.message ?? raw)
   if (middleware) {
-    return new SocketError('unauthorized', `The server refused the handshake: ${message}`, { cause: raw, data: err.data })
+    return message === 'Invalid namespace'
+      ? socketError('config', 'no-namespace', '', raw)
+      : socketError('unauthorized', 'refused', message, raw, err.data)
   }
-  if (message === 'timeout') {
-    return new SocketError('timeout', 'The connection was not established within the handshake timeout', { cause: raw })
-  }
-  const status = statusOf(err.description)
-  const body = responseTextOf(err.context)
-  if (/Session ID unknown/i.test(body) || /Session ID unknown/i.test(message)) {
-    return new SocketError(
-      'session-unknown',
-      'The server did not know this session id: requests reach different backends without sticky sessions',
-      { cause: raw },
-    )
-  }
-  if (status === 403) {
-    return new SocketError('forbidden-origin', 'The server answered 403: the Origin is not allowed (CORS / allowRequest)', { cause: raw })
-  }
-  if (status !== null && status >= 400) {
-    return new SocketError('server', `The server answered HTTP ${status} to the handshake`, { cause: raw })
-  }
-  if (err.type === 'TransportError' || err.type === 'TransportTimeout' || /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH/.test(String(err.code ?? (err.description as TransportErrorLike | undefined)?.code ?? message))) {
-    return new SocketError('network', `The server could not be reached (${message})`, { cause: raw })
-  }
-  if (/parse error/i.test(message)) {
-    return new SocketError('server', `The server sent something that is not socket.io (${message})`, { cause: raw })
-  }
-  return new SocketError('network', message, { cause: raw })
+  if (message === 'timeout') return socketError('timeout', 'handshake-timeout', '', raw)
+  const status = typeof err.description === 'number' ? err.description : 0
+  if (/Session ID unknown/i.test(`${message} ${String(err.context?.responseText ?? '')}`)) return socketError('session-unknown', 'session-unknown', '', raw)
+  if (status === 403) return socketError('forbidden-origin', 'forbidden-origin', '', raw)
+  if (status >= 400) return socketError('server', 'http-status', String(status), raw)
+  return socketError('network', 'unreachable', message, raw)
 }
 
 /** Classifies a `disconnect` reason from socket.io. */
 export function classifyDisconnect(reason: string): SocketError {
-  switch (reason) {
-    case 'io server disconnect':
-      return new SocketError('server', 'The server closed the connection (socket.disconnect() on the server); call reconnect() to connect again')
-    case 'ping timeout':
-      return new SocketError('timeout', 'No ping from the server within pingInterval + pingTimeout: the connection was half-open or a proxy held it')
-    case 'parse error':
-      return new SocketError('server', 'The server sent a packet that could not be parsed')
-    default:
-      return new SocketError('network', `The connection was lost (${reason})`)
-  }
+  return reason === 'io server disconnect'
+    ? socketError('server', 'server-disconnect')
+    : reason === 'ping timeout'
+      ? socketError('timeout', 'ping-timeout')
+      : reason === 'parse error'
+        ? socketError('server', 'parse-error')
+        : socketError('network', 'lost', reason)
 }

@@ -59,7 +59,12 @@ export function createManagerPool(ownerName: string): ManagerPool {
       observeBackoff(manager, (attempt, delay) => {
         for (const listener of [...retryListeners]) listener(attempt, delay)
       })
-      entries.set(endpoint, { manager, refs: 1, retryListeners, releaseOwnership: claimEndpoint(endpoint, ownerToken, ownerName) })
+      entries.set(endpoint, {
+        manager,
+        refs: 1,
+        retryListeners,
+        releaseOwnership: process.env.NODE_ENV !== 'production' ? claimEndpoint(endpoint, ownerToken, ownerName) : () => {},
+      })
       byManager.set(manager, endpoint)
       return manager
     },

@@ -1,4 +1,4 @@
-import { SocketError } from './errors'
+import { socketError, type SocketError } from './errors'
 
 export interface PendingAck {
   /** Sends the emit with the time left until the ack deadline. */
@@ -58,14 +58,14 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
     push(event, args, ack) {
       if (limits === false || limits.max === 0) {
         dropped++
-        ack?.reject(new SocketError('network', `"${event}" was not sent: disconnected and buffering is off (options.buffer)`))
+        ack?.reject(socketError('network', 'queue-off', event))
         return false
       }
       const entry: Entry = { event, args, at: now(), ack }
       if (ack) {
         entry.timer = setTimeout(() => {
           remove(entry)
-          ack.reject(new SocketError('timeout', `No ack for "${event}": still disconnected when the ack timeout ran out`))
+          ack.reject(socketError('timeout', 'ack-timeout', event))
         }, Math.max(0, ack.deadline - now()))
       }
       entries.push(entry)
@@ -73,7 +73,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
         const oldest = entries[0]
         if (!oldest) break
         dropped++
-        drop(oldest, new SocketError('network', `"${oldest.event}" was dropped from the offline queue (options.buffer.max = ${limits.max})`))
+        drop(oldest, socketError('network', 'queue-full', oldest.event))
       }
       return true
     },
@@ -84,7 +84,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
       for (const entry of entries.slice()) {
         if (t - entry.at > ttl) {
           expired++
-          drop(entry, new SocketError('timeout', `"${entry.event}" expired in the offline queue (options.buffer.ttlMs = ${ttl})`))
+          drop(entry, socketError('timeout', 'queue-expired', entry.event))
           continue
         }
         remove(entry)

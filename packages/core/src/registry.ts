@@ -1,9 +1,9 @@
 import { createBrowserEvents } from './browserEvents'
 import { createClient, createInertClient, createWarnOnce, type ClientRuntime } from './client'
-import { callSite, detectServer, isDevelopment } from './environment'
-import { configError } from './errors'
+import { callSite, detectServer } from './environment'
 import { createManagerPool } from './managerPool'
-import { mergeOptions, ownershipSignature, resolveOptions } from './options'
+import { mergeOptions, resolveOptions, type ResolvedOptions } from './options'
+import { validateOptions } from './validate'
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketStatus } from './types'
 
 export interface SocketRegistryOptions extends SocketClientOptions {
@@ -39,11 +39,17 @@ export interface SocketRegistry {
   getDiagnostics(): SocketRegistryDiagnostics
 }
 
+/** What must agree between two acquirers of one key; a difference means two owners disagree. */
+function signatureOf(options: ResolvedOptions): string {
+  const transports = options.socketOptions.transports
+  return `{ auth: '${options.auth.mode}', transports: ${transports ? String(transports) : 'default'} }`
+}
+
 interface Entry {
   client: SocketClient<EventsMap, EventsMap>
   refs: number
   releaseTimer: ReturnType<typeof setTimeout> | null
-  signature: { auth: string; transports: string }
+  signature: string
   site: string
 }
 
@@ -55,12 +61,9 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
   const { graceMs: graceOption, name: nameOption, ...clientDefaults } = defaults
   const isServer = clientDefaults.isServer ?? detectServer()
   const graceMs = graceOption ?? 2000
-  if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
-    throw configError(`graceMs must be a number >= 0, got ${JSON.stringify(graceOption)}.`)
-  }
-  // Validate the defaults once, up front, so a bad option fails where the registry is created.
-  resolveOptions({ ...clientDefaults, isServer })
-  const name = nameOption ?? `registry created at ${isServer ? 'server' : callSite()}`
+  // Validate the defaults once, up front (development), so a bad option fails where the registry is created.
+  if (process.env.NODE_ENV !== 'production') validateOptions(defaults)
+  const name = nameOption ?? (process.env.NODE_ENV !== 'production' && !isServer ? `registry created at ${callSite()}` : 'registry')
   const warnOnce = createWarnOnce()
   const entries = new Map<string, Entry>()
   const byClient = new Map<SocketClient<EventsMap, EventsMap>, Entry>()
@@ -82,22 +85,17 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       },
     })
 
-  function describe(signature: Entry['signature'], site: string): string {
-    return `{ auth: '${signature.auth}', transports: ${signature.transports} } at ${site}`
-  }
-
   function acquire(options: SocketClientOptions = {}): SocketClient<EventsMap, EventsMap> {
-    if (disposed) throw configError(`acquire() on a disposed registry (${name}). Create a new registry.`)
+    if (disposed) throw new Error(`[ssr-socket] acquire() on a disposed registry (${name}). Create a new registry.`)
     const resolved = resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options))
-    const signature = ownershipSignature(resolved)
+    const signature = signatureOf(resolved)
     const existing = entries.get(resolved.key)
     if (existing) {
-      if (existing.signature.auth !== signature.auth || existing.signature.transports !== signature.transports) {
-        const site = isDevelopment() ? callSite() : ''
+      if (process.env.NODE_ENV !== 'production' && existing.signature !== signature) {
         warnOnce(
-          `conflict:${resolved.key}:${signature.auth}:${signature.transports}`,
+          `conflict:${resolved.key}:${signature}`,
           `[ssr-socket] ${resolved.key} was acquired with conflicting options; the first one wins:\n` +
-            `  1. ${describe(existing.signature, existing.site)}\n  2. ${describe(signature, site)}\n` +
+            `  1. ${existing.signature} at ${existing.site}\n  2. ${signature} at ${callSite()}\n` +
             'Two owners of one connection: pick one auth mode and transport list (usually in the plugin options).',
         )
       }
@@ -109,7 +107,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       return existing.client
     }
     const client = isServer ? createInertClient<EventsMap, EventsMap>(resolved, warnOnce) : createClient<EventsMap, EventsMap>(resolved, getRuntime())
-    const entry: Entry = { client, refs: 1, releaseTimer: null, signature, site: !isServer && isDevelopment() ? callSite() : '' }
+    const entry: Entry = { client, refs: 1, releaseTimer: null, signature, site: process.env.NODE_ENV !== 'production' && !isServer ? callSite() : '' }
     entries.set(resolved.key, entry)
     byClient.set(client, entry)
     return client

@@ -1,0 +1,25 @@
+// Size budgets, min+brotli, measured as an app ships them: esbuild with process.env.NODE_ENV = "production",
+// so development-only checks and warnings are left out (as Vue, Pinia and VueUse are measured).
+const production = (config) => {
+  config.define = { ...config.define, 'process.env.NODE_ENV': '"production"' }
+  return config
+}
+
+export default [
+  {
+    name: '@ssr-socket/core (main entry, socket.io-client external)',
+    path: 'packages/core/dist/index.js',
+    import: '*',
+    ignore: ['socket.io-client'],
+    modifyEsbuildConfig: production,
+    limit: '6.5 kB',
+  },
+  {
+    name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent } (core included; vue, socket.io-client external)',
+    path: 'packages/vue/dist/index.js',
+    import: '{ createSocketPlugin, useSocket, useSocketEvent }',
+    ignore: ['vue', 'socket.io-client'],
+    modifyEsbuildConfig: production,
+    limit: '6.8 kB',
+  },
+]
