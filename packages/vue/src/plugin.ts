@@ -4,12 +4,18 @@ import { hasInjectionContext, inject, type App, type InjectionKey, type Plugin }
 export interface SocketPluginOptions extends SocketRegistryOptions {
   /** Connect when the first component using `useSocket()` is mounted. @default true */
   autoConnect?: boolean
+  /**
+   * For frameworks: runs each automatic connect, e.g. later, once hydration is over (the Nuxt module holds
+   * them until `app:suspense:resolve`). @default (connect) => connect()
+   */
+  scheduleConnect?: (connect: () => void) => void
 }
 
 /** What the plugin provides to the app. */
 export interface SocketContext {
   readonly registry: SocketRegistry
   readonly autoConnect: boolean
+  readonly scheduleConnect: (connect: () => void) => void
 }
 
 export const SOCKET_CONTEXT_KEY: InjectionKey<SocketContext> = Symbol('ssr-socket')
@@ -19,11 +25,11 @@ export const SOCKET_CONTEXT_KEY: InjectionKey<SocketContext> = Symbol('ssr-socke
  * provides it, and disposes it when the app unmounts.
  */
 export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
-  const { autoConnect = true, ...registryOptions } = options
+  const { autoConnect = true, scheduleConnect = (connect: () => void) => connect(), ...registryOptions } = options
   return {
     install(app: App) {
       const registry = createSocketRegistry(registryOptions)
-      app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect })
+      app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect, scheduleConnect })
       app.onUnmount(() => registry.dispose())
     },
   }

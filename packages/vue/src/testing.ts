@@ -88,7 +88,7 @@ export async function hydrateOnClient(html: string, component: Component, option
   }
   await nextTick()
   const registry = getSocketRegistry(app)
-  const { isServer: _ignored, autoConnect: _auto, graceMs: _grace, name: _name, ...clientOptions } = options.plugin ?? {}
+  const { isServer: _ignored, autoConnect: _auto, graceMs: _grace, name: _name, scheduleConnect: _schedule, ...clientOptions } = options.plugin ?? {}
   return {
     app,
     container,

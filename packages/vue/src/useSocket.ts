@@ -48,13 +48,14 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
 export function useSocket<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
   options: UseSocketOptions = {},
 ): UseSocketReturn<L, E> {
-  const { registry, autoConnect: pluginAutoConnect } = injectSocketContext('useSocket')
+  const { registry, autoConnect: pluginAutoConnect, scheduleConnect } = injectSocketContext('useSocket')
   const { autoConnect = pluginAutoConnect, ...clientOptions } = options
   const client = registry.acquire<L, E>(clientOptions)
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
   const offs = new Set<() => void>()
   let unsubscribe: (() => void) | null = null
+  let active = true
 
   const sync = (next: SocketState): void => {
     state.value = next
@@ -63,7 +64,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
   const start = (): void => {
     sync(client.getState())
     unsubscribe = client.subscribe(sync)
-    if (autoConnect) client.connect()
+    if (autoConnect) scheduleConnect(() => active && client.connect())
   }
   // In a component: after mount (after hydration). Elsewhere (an effect scope in a store): now, in the browser.
   if (getCurrentInstance()) onMounted(start)
@@ -71,6 +72,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
 
   if (getCurrentScope()) {
     onScopeDispose(() => {
+      active = false
       unsubscribe?.()
       for (const off of offs) off()
       offs.clear()

@@ -1,0 +1,143 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
+import { validateOptions, type BufferOptions, type ReconnectionOptions } from '@ssr-socket/core'
+import { defu } from 'defu'
+
+export interface ModuleOptions {
+  /** Socket server URL, origin only; `NUXT_PUBLIC_SOCKET_URL` overrides it at run time. @default '' (the page's origin) */
+  url: string
+  /** The server's socket.io path. @default '/socket.io' */
+  path: string
+  /** The socket.io namespace. @default '/' */
+  namespace: string
+  /**
+   * `'cookie'` sends the browser's cookies (same-origin sessions); `'token'` calls the function registered
+   * with `provideSocketToken()` on every handshake. @default 'none'
+   */
+  auth: 'none' | 'cookie' | 'token'
+  /** Connect after hydration once a component uses `useSocket()`. @default true */
+  autoConnect: boolean
+  /** `false` turns reconnection off. @default {} (attempts Infinity, delayMs 1000, maxDelayMs 5000, jitter 0.5) */
+  reconnection: false | ReconnectionOptions
+  /** Offline emit queue. @default {} (max 100, ttlMs 60000) */
+  buffer: false | BufferOptions
+  /** Redacted debug logging in the browser console. @default false */
+  debug: boolean
+  /** In `nuxi dev`, forward `/socket.io` (polling and WebSocket upgrade) to this backend. @default false */
+  devProxy: string | false
+}
+
+const NAME = '@ssr-socket/nuxt'
+
+/** Fails the build with a message naming the `socket.*` option and the fix. */
+function checkOptions(options: ModuleOptions): void {
+  if (!['none', 'cookie', 'token'].includes(options.auth)) {
+    throw new Error(`[${NAME}] socket.auth must be 'none', 'cookie' or 'token', got ${JSON.stringify(options.auth)}. For tokens, set auth: 'token' and call provideSocketToken(() => token) in a plugin.`)
+  }
+  if (options.devProxy !== false && (typeof options.devProxy !== 'string' || !/^https?:\/\/[^/]+/.test(options.devProxy))) {
+    throw new Error(`[${NAME}] socket.devProxy must be the backend's http(s) URL, e.g. 'http://localhost:8000', got ${JSON.stringify(options.devProxy)}.`)
+  }
+  try {
+    validateOptions({
+      url: options.url || undefined,
+      path: options.path,
+      namespace: options.namespace,
+      reconnection: options.reconnection,
+      buffer: options.buffer,
+      debug: options.debug,
+    })
+  } catch (error) {
+    throw new Error(`[${NAME}] ${(error as Error).message.replace('[ssr-socket] ', '').replace(/\boptions\./g, 'socket.')}`)
+  }
+}
+
+const SOCKET_CLIENT_IMPORT = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]socket\.io-client['"]/
+
+function* filesUnder(dir: string): Generator<string> {
+  if (!existsSync(dir)) return
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry)
+    if (statSync(path).isDirectory()) yield* filesUnder(path)
+    else if (/\.(m?[jt]s|vue)$/.test(entry)) yield path
+  }
+}
+
+/** App files (plugins, composables) that open their own socket.io connection beside the module's. */
+export function findSecondOwners(srcDirs: string[]): string[] {
+  const found: string[] = []
+  for (const srcDir of srcDirs) {
+    for (const folder of ['plugins', 'composables']) {
+      for (const file of filesUnder(join(srcDir, folder))) {
+        if (SOCKET_CLIENT_IMPORT.test(readFileSync(file, 'utf8'))) found.push(file)
+      }
+    }
+  }
+  return found
+}
+
+export default defineNuxtModule<ModuleOptions>({
+  meta: { name: NAME, configKey: 'socket', compatibility: { nuxt: '>=3.12.0' } },
+  defaults: {
+    url: '',
+    path: '/socket.io',
+    namespace: '/',
+    auth: 'none',
+    autoConnect: true,
+    reconnection: {},
+    buffer: {},
+    debug: false,
+    devProxy: false,
+  },
+  async setup(options, nuxt) {
+    const logger = useLogger(NAME)
+    const resolver = createResolver(import.meta.url)
+    checkOptions(options)
+
+    const { devProxy, ...runtimeOptions } = options
+    nuxt.options.runtimeConfig.public.socket = defu(nuxt.options.runtimeConfig.public.socket as object | undefined, runtimeOptions)
+
+    addPlugin(resolver.resolve('./runtime/plugin'))
+    addImports([
+      { name: 'useSocket', from: '@ssr-socket/vue' },
+      { name: 'useSocketEvent', from: '@ssr-socket/vue' },
+      { name: 'provideSocketToken', from: resolver.resolve('./runtime/composables') },
+      { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/composables') },
+    ])
+    addTypeTemplate({
+      filename: 'types/ssr-socket.d.ts',
+      getContents: () =>
+        [
+          "import type { SocketRegistry } from '@ssr-socket/vue'",
+          "declare module '#app' { interface NuxtApp { $socketRegistry: SocketRegistry } }",
+          'export {}',
+        ].join('\n'),
+    })
+
+    // The server never opens a socket: keep socket.io-client (and engine.io-client) out of the server build.
+    const serverStub = await resolver.resolvePath('./runtime/server/socket-io-client')
+    addVitePlugin(
+      {
+        name: 'ssr-socket:server-stub',
+        enforce: 'pre',
+        resolveId: (id) => (id === 'socket.io-client' ? serverStub : null),
+      },
+      { client: false, server: true },
+    )
+
+    if (nuxt.options.dev && devProxy) {
+      const target = `${devProxy.replace(/\/$/, '')}${options.path}`
+      nuxt.options.nitro.devProxy = defu(nuxt.options.nitro.devProxy, { [options.path]: { target, ws: true, changeOrigin: true } })
+    }
+
+    nuxt.hook('modules:done', () => {
+      const srcDirs = [...new Set(nuxt.options._layers.map((layer) => layer.config.srcDir ?? layer.cwd))]
+      for (const file of findSecondOwners(srcDirs)) {
+        logger.warn(
+          `${relative(nuxt.options.rootDir, file)} imports socket.io-client: it opens a second connection beside the one ${NAME} manages. ` +
+            'Use useSocket() (auto-imported) instead, so that one registry owns the connection.',
+        )
+      }
+    })
+  },
+})
