@@ -37,6 +37,17 @@ export const projects: TestProjectConfiguration[] = [
       server: { deps: { inline: ['vue', /@vue\//] } },
     },
   },
+  {
+    extends: true,
+    test: {
+      name: 'nuxt',
+      environment: 'node',
+      include: ['packages/nuxt-module/test/**/*.test.ts'],
+      // Each file builds or starts a Nuxt app once (about 30 s here), then runs its cases against it.
+      testTimeout: 60_000,
+      hookTimeout: 300_000,
+    },
+  },
 ]
 
 export default projects

@@ -1,4 +1,4 @@
-import { useNuxtApp, type NuxtApp } from '#app'
+import { useNuxtApp } from '#app'
 
 export interface SocketNuxtState {
   tokenProvider: (() => string | null | undefined | Promise<string | null | undefined>) | null
@@ -10,8 +10,8 @@ export interface SocketNuxtState {
 const KEY = '__ssrSocket'
 
 /** Per-app state (never module-level: on the server a module is shared by every request). */
-export function socketState(nuxtApp: NuxtApp): SocketNuxtState {
-  const app = nuxtApp as NuxtApp & { [KEY]?: SocketNuxtState }
+export function socketState(nuxtApp: object): SocketNuxtState {
+  const app = nuxtApp as { [KEY]?: SocketNuxtState }
   return (app[KEY] ??= { tokenProvider: null, connectsWhileHydrating: 0, connects: 0 })
 }
 

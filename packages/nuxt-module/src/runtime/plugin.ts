@@ -1,4 +1,4 @@
-import { defineNuxtPlugin, useRuntimeConfig, type NuxtApp } from '#app'
+import { defineNuxtPlugin, useRuntimeConfig } from '#app'
 import { createSocketPlugin, getSocketRegistry, type SocketClientOptions } from '@ssr-socket/vue'
 import { socketState, type SocketNuxtState } from './composables'
 
@@ -21,7 +21,7 @@ function numbers<T extends Record<string, number | null>>(value: false | T): fal
   return out
 }
 
-function authOption(nuxtApp: NuxtApp, mode: PublicSocketConfig['auth']): SocketClientOptions['auth'] {
+function authOption(nuxtApp: object, mode: PublicSocketConfig['auth']): SocketClientOptions['auth'] {
   if (mode !== 'token') return { mode }
   return {
     mode: 'token',
