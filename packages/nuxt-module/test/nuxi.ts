@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+export const NUXI = fileURLToPath(new URL('../node_modules/.bin/nuxi', import.meta.url))
+export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** The environment of a nuxi child: this process's, minus what vitest adds (consola goes quiet under a test runner). */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra }
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'TEST' || key === 'NODE_ENV') delete env[key]
+  return env
+}
+
+/** Runs `nuxi <args>` in a fixture; resolves with its exit code and everything it printed. */
+export function runNuxi(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NUXI, args, { cwd, env: childEnv({ CI: 'true', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d) => (output += String(d)))
+    child.stderr.on('data', (d) => (output += String(d)))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`nuxi ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}
+
+/** Starts a long-running nuxi command (dev) in its own process group, so that stop() ends all of it. */
+export function startNuxi(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {
+  const child = spawn(NUXI, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  let output = ''
+  child.stdout?.on('data', (d) => (output += String(d)))
+  child.stderr?.on('data', (d) => (output += String(d)))
+  return {
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('close', () => resolve())
+        try {
+          process.kill(-child.pid!, 'SIGTERM')
+        } catch {
+          resolve()
+        }
+        setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL')
+          } catch {}
+        }, 5000).unref()
+      }),
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
