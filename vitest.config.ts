@@ -9,6 +9,7 @@ export default defineConfig({
     // Tests run against the sources of the workspace packages, not their builds.
     alias: [
       { find: /^@ssr-socket\/core\/testing$/, replacement: src('./packages/core/src/testing.ts') },
+      { find: /^@ssr-socket\/core\/validate$/, replacement: src('./packages/core/src/validate.ts') },
       { find: /^@ssr-socket\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@ssr-socket\/vue\/testing$/, replacement: src('./packages/vue/src/testing.ts') },
       { find: /^@ssr-socket\/vue$/, replacement: src('./packages/vue/src/index.ts') },

@@ -6,7 +6,6 @@ export type { SocketErrorKind } from './errors'
 export { INITIAL_STATE, transition, canTransition, TRANSITIONS } from './state'
 export type { SocketTransition } from './state'
 export { redact } from './logger'
-export { validateOptions } from './validate'
 export type {
   AckArgs,
   AckResult,

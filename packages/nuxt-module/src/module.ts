@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
-import { validateOptions, type BufferOptions, type ReconnectionOptions } from '@ssr-socket/core'
+import type { BufferOptions, ReconnectionOptions } from '@ssr-socket/core'
+import { validateOptions } from '@ssr-socket/core/validate'
 import { defu } from 'defu'
 
 export interface ModuleOptions {
