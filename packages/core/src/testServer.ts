@@ -77,8 +77,10 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     if (!s || !h) return
     // Like a crash or a deploy: io.close() drops every engine connection without a socket.io DISCONNECT
     // packet (clients see "transport close", not "io server disconnect"), then closes the HTTP server.
-    await new Promise<void>((resolve) => s.close(() => resolve()))
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()))
+    // The HTTP server's close waits for keep-alive and long-polling connections: end them now.
     h.closeAllConnections()
+    await closed
   }
 
   await start()

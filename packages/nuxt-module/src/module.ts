@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join, relative } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
 import type { BufferOptions, ReconnectionOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
@@ -125,6 +126,15 @@ export default defineNuxtModule<ModuleOptions>({
       },
       { client: false, server: true },
     )
+
+    // `declare module '@ssr-socket/core' { interface Register {...} }` in app code must reach the very file
+    // the composables' types import, even where the app does not depend on @ssr-socket/core itself (pnpm).
+    const coreTypes = join(dirname(createRequire(import.meta.url).resolve('@ssr-socket/core/package.json')), 'dist/index.d.ts')
+    nuxt.hook('prepare:types', ({ tsConfig }) => {
+      tsConfig.compilerOptions ??= {}
+      tsConfig.compilerOptions.paths ??= {}
+      tsConfig.compilerOptions.paths['@ssr-socket/core'] ??= [coreTypes]
+    })
 
     if (nuxt.options.dev && devProxy) {
       const target = `${devProxy.replace(/\/$/, '')}${options.path}`

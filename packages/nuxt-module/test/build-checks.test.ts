@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fixture, runNuxi } from './nuxi'
+import { fixture, run, runNuxi, TSC } from './nuxi'
 
 const WARNING = 'imports socket.io-client: it opens a second connection beside the one @ssr-socket/nuxt manages'
 
@@ -33,4 +33,15 @@ describe('bad options fail the build with the option and the fix', () => {
       expect(output).toMatch(message)
     })
   }
+})
+
+describe('typed events in app code', () => {
+  it('a Register augmentation in the app types the auto-imported composables (tsc over the generated tsconfig)', async () => {
+    const { code } = await runNuxi(['prepare'], fixture('typed'))
+    expect(code).toBe(0)
+    // app/utils/typed-check.ts holds @ts-expect-error lines that are only errors when the augmentation applies.
+    const result = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.app.json'], fixture('typed'))
+    expect(result.output).toBe('')
+    expect(result.code).toBe(0)
+  })
 })

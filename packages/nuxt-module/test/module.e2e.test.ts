@@ -7,7 +7,8 @@ import { createTestServer, waitFor } from '@ssr-socket/core/testing'
 import { chromiumArgs, CHROMIUM, requireChromium } from './chromium'
 
 requireChromium()
-const socketServer = await createTestServer()
+// Short ping settings: a connection left behind by a closed page is noticed within 2 s.
+const socketServer = await createTestServer({ server: { pingInterval: 1000, pingTimeout: 1000 } })
 afterAll(() => socketServer.close())
 
 await setup({
@@ -87,7 +88,7 @@ describe('in Chromium', () => {
         expect(socketChunks[0]).not.toBe(entry)
       }
       await page.close()
-      await waitFor(() => socketServer.connectionCount() === 0, `load ${load}: closed`)
+      await waitFor(() => socketServer.connectionCount() === 0, `load ${load}: closed`, 15_000)
     }
     expect(messages).toEqual([])
   })

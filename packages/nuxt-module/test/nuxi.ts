@@ -12,16 +12,23 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env
 }
 
+export const TSC = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url))
+
 /** Runs `nuxi <args>` in a fixture; resolves with its exit code and everything it printed. */
 export function runNuxi(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  return run(NUXI, args, cwd, env, timeoutMs)
+}
+
+/** Runs a command to completion; resolves with its exit code and everything it printed. */
+export function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NUXI, args, { cwd, env: childEnv({ CI: 'true', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd, env: childEnv({ CI: 'true', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (d) => (output += String(d)))
     child.stderr.on('data', (d) => (output += String(d)))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`nuxi ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${output}`))
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${output}`))
     }, timeoutMs)
     child.on('close', (code) => {
       clearTimeout(timer)
