@@ -48,6 +48,16 @@ export const projects: TestProjectConfiguration[] = [
       hookTimeout: 300_000,
     },
   },
+  {
+    extends: true,
+    test: {
+      name: 'examples',
+      environment: 'node',
+      include: ['examples/*/test/**/*.test.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  },
 ]
 
 export default projects

@@ -1,3 +1,21 @@
 #!/usr/bin/env bash
-echo "The demo (a Nuxt SSR chat with a socket.io backend) arrives with the examples (issue 5); nothing to run yet." >&2
-exit 1
+# The demo: the Nuxt SSR chat (examples/nuxt-chat) with its socket.io backend, as a production build.
+# Needs only Node 20 and npm. PORT (3000) and BACKEND_PORT (8000) choose the ports; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PORT="${PORT:-3000}" BACKEND_PORT="${BACKEND_PORT:-8000}"
+
+# Fail fast, before installing and building, when a port is taken.
+node --input-type=module -e "
+  import { ensurePortFree } from './examples/nuxt-chat/demo.mjs'
+  try {
+    await ensurePortFree(Number(process.env.PORT), 'the chat app', 'PORT')
+    await ensurePortFree(Number(process.env.BACKEND_PORT), 'the socket.io backend', 'BACKEND_PORT')
+  } catch (error) { console.error(error.message); process.exit(1) }
+"
+
+source scripts/bootstrap.sh
+echo "[demo] building the packages and the chat app (about a minute the first time)"
+"$PNPM" -r --filter './packages/*' run build > /tmp/ssr-socket-demo-build.log 2>&1 || { cat /tmp/ssr-socket-demo-build.log; exit 1; }
+"$PNPM" --filter example-nuxt-chat run build >> /tmp/ssr-socket-demo-build.log 2>&1 || { tail -n 40 /tmp/ssr-socket-demo-build.log; exit 1; }
+exec node examples/nuxt-chat/demo.mjs

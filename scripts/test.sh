@@ -23,6 +23,7 @@ fi
 
 step "build"
 "$PNPM" -r --filter './packages/*' run build
+"$PNPM" -r --filter './examples/*' run build
 
 step "package checks (publint --strict, attw --pack)"
 for pkg in packages/*/; do

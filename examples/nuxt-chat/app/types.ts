@@ -1,0 +1,21 @@
+export interface ChatMessage {
+  id: string
+  room: string
+  name: string
+  text: string
+  at: number
+}
+export type Ack<T> = ({ error: string } & Partial<Record<keyof T, undefined>>) | ({ error?: undefined } & T)
+
+/** The events of the chat backend (backend/chat.mjs). */
+export interface ServerEvents {
+  me: (me: { name: string }) => void
+  message: (message: ChatMessage) => void
+  presence: (presence: { room: string; names: string[] }) => void
+  typing: (typing: { room: string; name: string }) => void
+}
+export interface ClientEvents {
+  join: (room: string, ack: (result: Ack<{ room: string; history: ChatMessage[]; names: string[] }>) => void) => void
+  message: (room: string, text: string, ack: (result: Ack<{ ok: true; id: string }>) => void) => void
+  typing: (room: string) => void
+}

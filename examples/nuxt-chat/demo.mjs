@@ -1,0 +1,112 @@
+// Starts the chat demo: the socket.io backend and the built Nuxt app (production server), and stops both.
+// `node demo.mjs` after `nuxi build`; the root `npm run demo` builds everything first.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+/** Resolves when `port` can be listened on at 127.0.0.1; otherwise rejects with a message that says what to do. */
+export function ensurePortFree(port, what, variable) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error) =>
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `Port ${port} (${what}) is busy. Stop what uses it, or choose another port: ${variable}=<port> npm run demo`
+        : `Port ${port} (${what}): ${error.message}`)),
+    )
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()))
+  })
+}
+
+function start(name, command, args, env, log) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.on('data', (d) => log(`[${name}] ${String(d).trimEnd()}`))
+  child.stderr.on('data', (d) => log(`[${name}] ${String(d).trimEnd()}`))
+  return child
+}
+
+function stopChild(child) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+  })
+}
+
+async function waitForHttp(url, child, timeoutMs = 30_000) {
+  const started = Date.now()
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with code ${child.exitCode}`)
+    try {
+      const res = await fetch(url)
+      if (res.status < 500) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`)
+}
+
+/**
+ * Starts backend and app. Returns the app URL, `restartBackend()` (same port and secret: sessions survive)
+ * and `stop()`.
+ */
+export async function startDemo({ appPort = 3000, backendPort = 8000, log = () => {} } = {}) {
+  if (!existsSync(here('.output/server/index.mjs'))) throw new Error('The chat app is not built: run `npm run demo` from the repository root (or nuxi build here).')
+  await ensurePortFree(appPort, 'the chat app', 'PORT')
+  await ensurePortFree(backendPort, 'the socket.io backend', 'BACKEND_PORT')
+  const appOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`]
+  const secret = randomBytes(32).toString('hex')
+  const backendEnv = { PORT: String(backendPort), ALLOWED_ORIGINS: appOrigins.join(','), CHAT_SECRET: secret }
+  let backend = start('backend', process.execPath, [here('backend/server.mjs')], backendEnv, log)
+  const app = start('app', process.execPath, [here('.output/server/index.mjs')], {
+    PORT: String(appPort),
+    HOST: '127.0.0.1',
+    NUXT_PUBLIC_SOCKET_URL: `http://localhost:${backendPort}`,
+    NUXT_BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+  }, log)
+  const url = `http://localhost:${appPort}`
+  await Promise.all([waitForHttp(`http://127.0.0.1:${backendPort}/api/rooms`, backend), waitForHttp(`http://127.0.0.1:${appPort}/`, app)])
+  return {
+    url,
+    backendUrl: `http://127.0.0.1:${backendPort}`,
+    app,
+    get backend() {
+      return backend
+    },
+    async restartBackend(downMs = 500) {
+      await stopChild(backend)
+      await new Promise((r) => setTimeout(r, downMs))
+      backend = start('backend', process.execPath, [here('backend/server.mjs')], backendEnv, log)
+      await waitForHttp(`http://127.0.0.1:${backendPort}/api/rooms`, backend)
+    },
+    async stop() {
+      await Promise.all([stopChild(app), stopChild(backend)])
+    },
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const appPort = Number(process.env.PORT ?? 3000)
+  const backendPort = Number(process.env.BACKEND_PORT ?? 8000)
+  let demo
+  const shutdown = async () => {
+    console.log('\nstopping…')
+    await demo?.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+  try {
+    demo = await startDemo({ appPort, backendPort, log: (line) => console.log(line) })
+  } catch (error) {
+    console.error(`\n${error.message}`)
+    await demo?.stop()
+    process.exit(1)
+  }
+  console.log(`\n  ssr-socket chat demo: open ${demo.url} in two browser windows (Ctrl-C stops both servers)\n`)
+  for (const child of [demo.app, demo.backend]) child.once('exit', (code) => code && console.error(`a server exited with code ${code}`))
+}

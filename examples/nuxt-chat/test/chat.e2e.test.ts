@@ -1,0 +1,143 @@
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSocketClient } from '@ssr-socket/core'
+import { waitFor } from '@ssr-socket/core/testing'
+import { startDemo } from '../demo.mjs'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+const SCREENSHOT = fileURLToPath(new URL('../../../docs/chat.png', import.meta.url))
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+
+let demo: Awaited<ReturnType<typeof startDemo>>
+let browser: Browser
+const problems: string[] = []
+/** The browser's own network log lines while the backend is down on purpose (Chrome prints them; no script does). */
+const outageNetworkLines: string[] = []
+let outage = false
+const isBrowserNetworkLine = (text: string, url: string) =>
+  url.includes('/socket.io/') && /^(Failed to load resource|WebSocket connection to .* failed)/.test(text)
+
+beforeAll(async () => {
+  demo = await startDemo({ appPort: await freePort(), backendPort: await freePort() })
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.stop()
+})
+
+async function open(context: BrowserContext, path: string): Promise<Page> {
+  const page = await context.newPage()
+  page.on('console', (m) => {
+    if (!(m.type() === 'error' || m.type() === 'warning' || /hydration/i.test(m.text()))) return
+    if (outage && isBrowserNetworkLine(m.text(), m.location().url)) outageNetworkLines.push(m.text())
+    else problems.push(`${m.type()}: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  await page.goto(`${demo.url}${path}`)
+  return page
+}
+
+const badge = (page: Page) => page.getAttribute('.badge', 'data-status')
+
+async function signIn(context: BrowserContext, name: string): Promise<Page> {
+  const page = await open(context, '/')
+  await page.fill('#name', name)
+  await page.click('button[type=submit]')
+  await page.waitForURL(/\/rooms\/general$/)
+  await page.waitForSelector('.badge[data-status="connected"]', { timeout: 10_000 })
+  return page
+}
+
+/** Records every status the badge shows, in the page. */
+async function recordStatuses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = []
+    ;(window as unknown as { __statuses: string[] }).__statuses = seen
+    const el = document.querySelector('.badge')!
+    new MutationObserver(() => {
+      const s = el.getAttribute('data-status') ?? ''
+      if (seen.at(-1) !== s) seen.push(s)
+    }).observe(el, { attributes: true, attributeFilter: ['data-status'] })
+  })
+}
+const statuses = (page: Page) => page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses)
+
+describe('the chat demo in Chromium', () => {
+  it('two users chat; presence shows both; a backend restart goes reconnecting -> connected and the chat goes on; no mismatch or console error', async () => {
+    const alice = await signIn(await browser.newContext(), 'alice')
+    const bob = await signIn(await browser.newContext(), 'bob')
+    for (const page of [alice, bob]) await page.waitForFunction(() => document.querySelector('#presence')?.textContent?.includes('alice') && document.querySelector('#presence')?.textContent?.includes('bob'), undefined, { timeout: 5000 })
+
+    await alice.fill('#draft', 'hello bob')
+    await alice.press('#draft', 'Enter')
+    // The acceptance bound: the other user sees it within 1 s.
+    await bob.waitForFunction(() => document.querySelector('#messages')?.textContent?.includes('hello bob'), undefined, { timeout: 1000 })
+
+    await bob.fill('#draft', 'hi alice')
+    await bob.press('#draft', 'Enter')
+    await alice.waitForFunction(() => document.querySelector('#messages')?.textContent?.includes('hi alice'), undefined, { timeout: 1000 })
+    await alice.screenshot({ path: SCREENSHOT })
+
+    for (const page of [alice, bob]) await recordStatuses(page)
+    expect(problems).toEqual([])
+    outage = true
+    await demo.restartBackend(800)
+    for (const page of [alice, bob]) {
+      await page.waitForSelector('.badge[data-status="connected"]', { timeout: 15_000 })
+      expect(await statuses(page)).toEqual(['reconnecting', 'connected'])
+    }
+    outage = false
+    // The rooms are joined again after the reconnect: the chat goes on.
+    for (const page of [alice, bob]) await page.waitForFunction(() => document.querySelector('#presence')?.textContent?.includes('alice') && document.querySelector('#presence')?.textContent?.includes('bob'), undefined, { timeout: 5000 })
+    await bob.fill('#draft', 'back again')
+    await bob.press('#draft', 'Enter')
+    await alice.waitForFunction(() => document.querySelector('#messages')?.textContent?.includes('back again'), undefined, { timeout: 2000 })
+    expect(problems).toEqual([])
+    console.info(`[measure] browser network lines during the deliberate backend restart (not app errors): ${outageNetworkLines.length}`)
+  }, 90_000)
+
+  it('a message over the limit gets a clear error back', async () => {
+    const carol = await signIn(await browser.newContext(), 'carol')
+    await carol.evaluate(() => document.querySelector('#draft')?.removeAttribute('maxlength'))
+    await carol.fill('#draft', 'x'.repeat(501))
+    await carol.press('#draft', 'Enter')
+    await carol.waitForSelector('#send-error')
+    expect(await carol.textContent('#send-error')).toContain('at most 500 characters')
+  })
+
+  it('without the session cookie the badge shows unauthorized, with no retry loop', async () => {
+    const page = await open(await browser.newContext(), '/rooms/general')
+    const handshakes: string[] = []
+    page.on('request', (r) => r.url().includes('/socket.io/') && handshakes.push(r.url()))
+    await page.waitForSelector('.badge[data-status="unauthorized"]', { timeout: 10_000 })
+    const after = handshakes.length
+    await page.waitForTimeout(3000)
+    expect(await badge(page)).toBe('unauthorized')
+    expect(handshakes.length).toBe(after)
+  })
+
+  it('a handshake with a foreign Origin is refused by the backend', async () => {
+    const foreign = await fetch(`${demo.backendUrl}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: 'http://evil.example' } })
+    expect(foreign.status).toBe(403)
+    const allowed = await fetch(`${demo.backendUrl}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: new URL(demo.url).origin } })
+    expect(allowed.status).toBe(200)
+    // And at the socket.io level, a client claiming a foreign Origin never gets a connection.
+    const client = createSocketClient({ url: demo.backendUrl, isServer: false, reconnection: false, socketOptions: { extraHeaders: { Origin: 'http://evil.example' } } })
+    client.connect()
+    await waitFor(() => ['failed', 'unauthorized'].includes(client.getState().status), 'refused')
+    expect(client.getState().status).not.toBe('connected')
+    client.dispose()
+  })
+})
