@@ -51,6 +51,15 @@ export const projects: TestProjectConfiguration[] = [
   {
     extends: true,
     test: {
+      name: 'doctor',
+      environment: 'node',
+      include: ['packages/doctor/test/**/*.test.ts'],
+      testTimeout: 30_000,
+    },
+  },
+  {
+    extends: true,
+    test: {
       name: 'examples',
       environment: 'node',
       include: ['examples/*/test/**/*.test.ts'],

@@ -9,17 +9,21 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "install"
 source scripts/bootstrap.sh
 
-step "browser (Debian's Chromium, for the browser tests)"
-if [ ! -x /usr/bin/chromium ]; then
+step "system packages from Debian (Chromium for browser tests, nginx for proxy tests)"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing chromium from Debian"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "installing ${missing[*]} from Debian"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium), then run npm test again." >&2
+    echo "Missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}), then run npm test again." >&2
     exit 1
   fi
 fi
 /usr/bin/chromium --version 2>/dev/null | tail -n 1
+/usr/sbin/nginx -v 2>&1
 
 step "build"
 "$PNPM" -r --filter './packages/*' run build

@@ -1,0 +1,335 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { randomBytes } from 'node:crypto'
+import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
+
+export interface Check {
+  id: 'reach' | 'alpn' | 'polling' | 'websocket' | 'session' | 'cors' | 'idle' | 'direct'
+  target: 'url' | 'direct'
+  title: string
+  status: CheckStatus
+  /** What was seen: status codes, headers, timings. */
+  evidence: string
+  /** When not passing: the likely cause and the fix, in a line or two. */
+  fix?: string
+}
+
+export interface ProbeOptions {
+  /** The public URL of the app or socket server, e.g. https://chat.example.com */
+  url: string
+  /** The backend behind the proxy, checked the same way for a side-by-side verdict. */
+  direct?: string
+  /** @default '/socket.io' */
+  path?: string
+  /** Origin to send (CORS check). */
+  origin?: string
+  /** Cookie header to send (checks credentials headers with --origin). */
+  cookie?: string
+  /** Hold an idle WebSocket this many seconds and report when the path closes it. */
+  idleSeconds?: number
+  /** Accept self-signed or otherwise invalid certificates (reported as a warning). @default false */
+  insecure?: boolean
+  /** Per network operation. @default 5000 */
+  timeoutMs?: number
+}
+
+export interface ProbeReport {
+  url: string
+  direct?: string
+  checks: Check[]
+  /** true when no check failed. */
+  ok: boolean
+}
+
+interface Response {
+  status: number
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+const FIX = {
+  upgrade:
+    'The proxy drops the WebSocket upgrade. nginx, in the location serving the socket.io path: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; (a location with its own proxy_set_header does not inherit the server-level ones). Proxy managers: enable "WebSocket Support". Cloudflare: Network > WebSockets on.',
+  access: 'An access rule refuses the request (nginx allow/deny, auth_basic, a WAF rule): allow the socket.io path for browsers.',
+  sticky:
+    'Requests of one session reach different backends: enable sticky sessions (nginx ip_hash or hash $remote_addr on the upstream; cookie affinity elsewhere) or use transports: ["websocket"] only.',
+  alpn: 'HTTP/2 is offered: fine for pages, but a WebSocket needs an HTTP/1.1 Upgrade on every hop. Make sure the proxy speaks HTTP/1.1 to the backend for the socket.io path (nginx: proxy_http_version 1.1).',
+  idle: 'The path closes idle connections before socket.io pings: raise the proxy read timeout above pingInterval + pingTimeout (nginx proxy_read_timeout 60s or more), or lower pingInterval on the server (Cloudflare closes after 100 s idle).',
+  cors: 'The server does not allow this Origin with credentials: set socket.io cors: { origin: [<your origin>], credentials: true } and never "*" with cookies.',
+  polling: 'No Engine.IO handshake at this path: check the socket.io path (option path), that the proxy forwards it, and that a socket.io v4 server (EIO=4) answers.',
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
+    }),
+  ])
+}
+
+function endpoint(base: string, path: string, query: string): URL {
+  const url = new URL(base)
+  url.pathname = `${path.replace(/\/$/, '')}/`
+  url.search = query
+  return url
+}
+
+function send(url: URL, options: { method?: string; headers?: Record<string, string>; body?: string; insecure: boolean; timeoutMs: number }): Promise<Response & { upgraded?: Socket }> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const req = request(url, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      timeout: options.timeoutMs,
+      rejectUnauthorized: !options.insecure,
+      // One connection per request: round-robin backends must be able to show themselves.
+      agent: false,
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)))
+    req.on('error', reject)
+    req.on('upgrade', (res: IncomingMessage, socket: Socket) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', upgraded: socket }))
+    req.on('response', (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (body += d.length + body.length > 4096 ? '' : d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      res.on('error', reject)
+    })
+    req.end(options.body)
+  })
+}
+
+function upgradeHeaders(extra: Record<string, string>): Record<string, string> {
+  return { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...extra }
+}
+
+function headerLine(headers: IncomingHttpHeaders): string {
+  return `Upgrade: ${String(headers.upgrade ?? '(none)')}, Connection: ${String(headers.connection ?? '(none)')}`
+}
+
+interface TargetResult {
+  checks: Check[]
+  websocketStatus: number | null
+}
+
+async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' | 'timeoutMs'>>, target: Check['target']): Promise<Check[]> {
+  const port = Number(base.port || (base.protocol === 'https:' || base.protocol === 'wss:' ? 443 : 80))
+  const host = base.hostname
+  const secure = base.protocol === 'https:' || base.protocol === 'wss:'
+  const started = Date.now()
+  if (!secure) {
+    try {
+      const socket = await withTimeout(
+        new Promise<Socket>((resolve, reject) => {
+          const s = netConnect({ host, port }, () => resolve(s))
+          s.on('error', reject)
+        }),
+        o.timeoutMs,
+        'TCP connect',
+      )
+      socket.destroy()
+      return [
+        { id: 'reach', target, title: 'TCP reach', status: 'pass', evidence: `${host}:${port} accepted a connection in ${Date.now() - started} ms` },
+        { id: 'alpn', target, title: 'ALPN / HTTP/2', status: 'skip', evidence: 'plain HTTP: no TLS, no ALPN' },
+      ]
+    } catch (error) {
+      return [{ id: 'reach', target, title: 'TCP reach', status: 'fail', evidence: `${host}:${port}: ${(error as Error).message}`, fix: 'Nothing listens there, or a firewall drops it: check the host, the port and that the server runs.' }]
+    }
+  }
+  try {
+    const socket = await withTimeout(
+      new Promise<TLSSocket>((resolve, reject) => {
+        const s = tlsConnect({ host, port, servername: host, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => resolve(s))
+        s.on('error', reject)
+      }),
+      o.timeoutMs,
+      'TLS connect',
+    )
+    const protocol = socket.alpnProtocol || 'none'
+    const authorized = socket.authorized
+    const certError = socket.authorizationError ? String(socket.authorizationError) : ''
+    socket.destroy()
+    const reach: Check = authorized
+      ? { id: 'reach', target, title: 'TCP/TLS reach', status: 'pass', evidence: `TLS to ${host}:${port} in ${Date.now() - started} ms, certificate valid` }
+      : {
+          id: 'reach',
+          target,
+          title: 'TCP/TLS reach',
+          status: o.insecure ? 'warn' : 'fail',
+          evidence: `TLS to ${host}:${port}: certificate problem ${certError}`,
+          fix: 'Browsers refuse this certificate: install a certificate for this host name from a trusted CA (e.g. Let\'s Encrypt).',
+        }
+    const alpn: Check =
+      protocol === 'h2'
+        ? { id: 'alpn', target, title: 'ALPN / HTTP/2', status: 'warn', evidence: 'the server offers HTTP/2 (ALPN h2)', fix: FIX.alpn }
+        : { id: 'alpn', target, title: 'ALPN / HTTP/2', status: 'pass', evidence: `ALPN: ${protocol}` }
+    return [reach, alpn]
+  } catch (error) {
+    return [{ id: 'reach', target, title: 'TCP/TLS reach', status: 'fail', evidence: `${host}:${port}: ${(error as Error).message}`, fix: 'TLS failed: check the port speaks TLS and the server has a certificate.' }]
+  }
+}
+
+async function probeTarget(base: string, target: Check['target'], options: ProbeOptions): Promise<TargetResult> {
+  const o = { insecure: options.insecure ?? false, timeoutMs: options.timeoutMs ?? 5000 }
+  const path = options.path ?? '/socket.io'
+  const url = new URL(base)
+  const checks = await checkReach(url, o, target)
+  if (checks.some((c) => c.id === 'reach' && c.status === 'fail')) return { checks, websocketStatus: null }
+  const common: Record<string, string> = {}
+  if (options.origin) common.Origin = options.origin
+  if (options.cookie) common.Cookie = options.cookie
+
+  // 3. Engine.IO polling handshake
+  let sid: string | null = null
+  try {
+    const res = await send(endpoint(base, path, `EIO=4&transport=polling&t=${Date.now()}`), { headers: common, ...o })
+    const match = /^0(\{.*\})/.exec(res.body)
+    sid = match ? ((JSON.parse(match[1]!) as { sid?: string }).sid ?? null) : null
+    checks.push(
+      res.status === 200 && sid
+        ? { id: 'polling', target, title: 'Engine.IO polling handshake', status: 'pass', evidence: `200, sid ${sid.slice(0, 6)}…` }
+        : {
+            id: 'polling',
+            target,
+            title: 'Engine.IO polling handshake',
+            status: 'fail',
+            evidence: `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 120)}` : ''}`,
+            fix: res.status === 403 ? FIX.access : FIX.polling,
+          },
+    )
+    // 6. CORS
+    if (options.origin) {
+      const allowOrigin = String(res.headers['access-control-allow-origin'] ?? '')
+      const allowCredentials = String(res.headers['access-control-allow-credentials'] ?? '')
+      const originOk = allowOrigin === options.origin || (allowOrigin === '*' && !options.cookie)
+      const credentialsOk = !options.cookie || allowCredentials === 'true'
+      checks.push({
+        id: 'cors',
+        target,
+        title: 'CORS for the origin',
+        status: originOk && credentialsOk ? 'pass' : 'fail',
+        evidence: `Access-Control-Allow-Origin: ${allowOrigin || '(none)'}, Access-Control-Allow-Credentials: ${allowCredentials || '(none)'}`,
+        ...(originOk && credentialsOk ? {} : { fix: FIX.cors }),
+      })
+    }
+  } catch (error) {
+    checks.push({ id: 'polling', target, title: 'Engine.IO polling handshake', status: 'fail', evidence: (error as Error).message, fix: FIX.polling })
+  }
+
+  // 4. WebSocket upgrade
+  let websocketStatus: number | null = null
+  try {
+    const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(common), ...o })
+    res.upgraded?.destroy()
+    websocketStatus = res.status
+    checks.push(
+      res.status === 101
+        ? { id: 'websocket', target, title: 'WebSocket upgrade', status: 'pass', evidence: `101 Switching Protocols (${headerLine(res.headers)})` }
+        : {
+            id: 'websocket',
+            target,
+            title: 'WebSocket upgrade',
+            status: 'fail',
+            evidence: `HTTP ${res.status} instead of 101 (${headerLine(res.headers)})${res.body ? `: ${res.body.slice(0, 80)}` : ''}`,
+            fix: res.status === 403 ? FIX.access : FIX.upgrade,
+          },
+    )
+  } catch (error) {
+    checks.push({ id: 'websocket', target, title: 'WebSocket upgrade', status: 'fail', evidence: (error as Error).message, fix: FIX.upgrade })
+  }
+
+  // 5. The same session over several requests (and its upgrade)
+  if (sid) {
+    const q = (transport: string) => `EIO=4&transport=${transport}&sid=${encodeURIComponent(sid!)}`
+    const seen: string[] = []
+    let unknown = false
+    try {
+      const steps: Array<() => Promise<Response>> = [
+        () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '40', headers: { ...common, 'Content-Type': 'text/plain;charset=UTF-8' }, ...o }),
+        () => send(endpoint(base, path, q('polling')), { headers: common, ...o }),
+        ...Array.from({ length: 4 }, () => () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '6', headers: { ...common, 'Content-Type': 'text/plain;charset=UTF-8' }, ...o })),
+      ]
+      for (const step of steps) {
+        const res = await step()
+        seen.push(String(res.status))
+        if (res.status !== 200 && /Session ID unknown/i.test(res.body)) unknown = true
+        if (res.status !== 200) break
+      }
+      let upgradeNote = ''
+      if (!unknown) {
+        const up = await send(endpoint(base, path, q('websocket')), { headers: upgradeHeaders(common), ...o })
+        up.upgraded?.destroy()
+        upgradeNote = `, upgrade of the session: ${up.status}`
+        if (up.status !== 101 && /Session ID unknown/i.test(up.body)) unknown = true
+      }
+      checks.push(
+        unknown
+          ? { id: 'session', target, title: 'Same session over several requests', status: 'fail', evidence: `statuses ${seen.join(', ')}: "Session ID unknown"`, fix: FIX.sticky }
+          : seen.every((s) => s === '200')
+            ? { id: 'session', target, title: 'Same session over several requests', status: 'pass', evidence: `${seen.length} requests on one sid: ${seen.join(', ')}${upgradeNote}` }
+            : { id: 'session', target, title: 'Same session over several requests', status: 'fail', evidence: `statuses ${seen.join(', ')}`, fix: FIX.polling },
+      )
+    } catch (error) {
+      checks.push({ id: 'session', target, title: 'Same session over several requests', status: 'fail', evidence: (error as Error).message, fix: FIX.sticky })
+    }
+  }
+
+  // 7. Idle hold
+  if (options.idleSeconds && options.idleSeconds > 0) {
+    checks.push(await holdIdle(base, path, target, options.idleSeconds, common, o))
+  }
+  return { checks, websocketStatus }
+}
+
+async function holdIdle(base: string, path: string, target: Check['target'], seconds: number, headers: Record<string, string>, o: { insecure: boolean; timeoutMs: number }): Promise<Check> {
+  const title = `Idle WebSocket for ${seconds} s`
+  try {
+    const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(headers), ...o })
+    if (!res.upgraded) return { id: 'idle', target, title, status: 'skip', evidence: `no WebSocket to hold (HTTP ${res.status})` }
+    const socket = res.upgraded
+    const started = Date.now()
+    // The tool answers no ping: a healthy path keeps the socket until the server's pingInterval + pingTimeout.
+    const closedAfter = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), seconds * 1000)
+      const done = () => {
+        clearTimeout(timer)
+        resolve(Date.now() - started)
+      }
+      socket.on('close', done)
+      socket.on('end', done)
+      socket.on('error', done)
+      socket.resume()
+    })
+    socket.destroy()
+    return closedAfter === null
+      ? { id: 'idle', target, title, status: 'pass', evidence: `still open after ${seconds} s` }
+      : { id: 'idle', target, title, status: 'fail', evidence: `the path closed the idle connection after ${(closedAfter / 1000).toFixed(1)} s`, fix: FIX.idle }
+  } catch (error) {
+    return { id: 'idle', target, title, status: 'fail', evidence: (error as Error).message, fix: FIX.idle }
+  }
+}
+
+/** Probes a socket.io endpoint (and, with `direct`, its backend) the way one does by hand with curl. */
+export async function probe(options: ProbeOptions): Promise<ProbeReport> {
+  const main = await probeTarget(options.url, 'url', options)
+  const checks = [...main.checks]
+  if (options.direct) {
+    const direct = await probeTarget(options.direct, 'direct', { ...options, idleSeconds: undefined })
+    checks.push(...direct.checks)
+    const a = main.websocketStatus
+    const b = direct.websocketStatus
+    if (b === 101 && a !== null && a !== 101) {
+      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend answers 101, the proxy answers ${a}: the proxy is dropping the upgrade`, fix: FIX.upgrade })
+    } else if (b === 101 && a === 101) {
+      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'pass', evidence: 'both answer 101' })
+    } else {
+      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: b === 101 ? 'warn' : 'fail', evidence: `backend: ${b ?? 'unreachable'}, proxy: ${a ?? 'unreachable'}`, fix: b === 101 ? undefined : 'The backend itself does not upgrade: check the socket.io server and its path first.' })
+    }
+  }
+  return { url: options.url, ...(options.direct ? { direct: options.direct } : {}), checks, ok: !checks.some((c) => c.status === 'fail') }
+}

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createTestServer, type TestServer } from '@ssr-socket/core/testing'
+import { main } from '../src/cli'
+import { probe, type ProbeReport } from '../src/probe'
+import { startNginx, type Nginx } from './nginx'
+
+const running: Array<Nginx | TestServer> = []
+afterAll(async () => {
+  for (const r of running.splice(0)) await ('stop' in r && 'dir' in r ? r.stop() : (r as TestServer).close())
+})
+
+async function backend(): Promise<TestServer> {
+  const server = await createTestServer()
+  running.push(server)
+  return server
+}
+async function nginx(server: (port: number, dir: string) => string): Promise<Nginx> {
+  const n = await startNginx(server)
+  running.push(n)
+  return n
+}
+const status = (report: ProbeReport, id: string, target = 'url') => report.checks.find((c) => c.id === id && c.target === target)
+
+const WS_HEADERS = `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`
+
+describe('ssr-socket-doctor against real nginx', () => {
+  it('1. a correct WebSocket proxy: every check passes, exit 0', async () => {
+    const b = await backend()
+    const n = await nginx((port) => `server { listen 127.0.0.1:${port}; location /socket.io/ { proxy_pass http://127.0.0.1:${b.port}; ${WS_HEADERS} } }`)
+    const report = await probe({ url: `http://127.0.0.1:${n.port}`, direct: b.url })
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([])
+    expect(report.ok).toBe(true)
+    expect(status(report, 'websocket')?.status).toBe('pass')
+    expect(status(report, 'session')?.status).toBe('pass')
+    const lines: string[] = []
+    expect(await main([`http://127.0.0.1:${n.port}`], (t) => lines.push(t), () => {}, false)).toBe(0)
+    expect(lines.join('\n')).toMatch(/All checks passed/)
+  })
+
+  it('2. no proxy_set_header Upgrade/Connection: the upgrade fails, the fix names the directives; --direct shows the backend passing', async () => {
+    const b = await backend()
+    const n = await nginx((port) => `server { listen 127.0.0.1:${port}; location /socket.io/ { proxy_pass http://127.0.0.1:${b.port}; } }`)
+    const report = await probe({ url: `http://127.0.0.1:${n.port}`, direct: b.url })
+    const ws = status(report, 'websocket')!
+    expect(ws.status).toBe('fail')
+    expect(ws.evidence).toMatch(/HTTP 400 instead of 101/)
+    expect(ws.fix).toMatch(/proxy_set_header Upgrade \$http_upgrade/)
+    expect(ws.fix).toMatch(/proxy_set_header Connection "upgrade"/)
+    expect(status(report, 'websocket', 'direct')?.status).toBe('pass')
+    expect(status(report, 'direct')?.evidence).toBe('the backend answers 101, the proxy answers 400: the proxy is dropping the upgrade')
+    expect(report.ok).toBe(false)
+  })
+
+  it('3. WebSocket headers at server level, a location /socket.io with its own proxy_set_header: detected the same way', async () => {
+    const b = await backend()
+    const n = await nginx(
+      (port) => `server { listen 127.0.0.1:${port}; ${WS_HEADERS}
+        location /socket.io/ { proxy_set_header Host $host; proxy_pass http://127.0.0.1:${b.port}; } }`,
+    )
+    const report = await probe({ url: `http://127.0.0.1:${n.port}`, direct: b.url })
+    expect(status(report, 'websocket')?.status).toBe('fail')
+    expect(status(report, 'websocket')?.fix).toMatch(/does not inherit the server-level ones/)
+    expect(status(report, 'direct')?.status).toBe('fail')
+  })
+
+  it('4. two backends round-robin without stickiness: the session check fails with "Session ID unknown"', async () => {
+    const [a, c] = [await backend(), await backend()]
+    const n = await nginx(
+      (port) => `upstream pool { server 127.0.0.1:${a.port}; server 127.0.0.1:${c.port}; }
+        server { listen 127.0.0.1:${port}; location /socket.io/ { proxy_pass http://pool; ${WS_HEADERS} } }`,
+    )
+    const report = await probe({ url: `http://127.0.0.1:${n.port}` })
+    const session = status(report, 'session')!
+    expect(session.status).toBe('fail')
+    expect(session.evidence).toMatch(/Session ID unknown/)
+    expect(session.fix).toMatch(/sticky sessions.*ip_hash/)
+  })
+
+  it('5. proxy_read_timeout 3s with --idle 6: the path closed the idle connection after about 3 s', async () => {
+    const b = await backend()
+    const n = await nginx((port) => `server { listen 127.0.0.1:${port}; location /socket.io/ { proxy_pass http://127.0.0.1:${b.port}; ${WS_HEADERS} proxy_read_timeout 3s; } }`)
+    const report = await probe({ url: `http://127.0.0.1:${n.port}`, idleSeconds: 6 })
+    const idle = status(report, 'idle')!
+    expect(idle.status).toBe('fail')
+    const seconds = Number(/after ([\d.]+) s/.exec(idle.evidence)?.[1])
+    expect(seconds).toBeGreaterThanOrEqual(2.5)
+    expect(seconds).toBeLessThan(5)
+    expect(idle.fix).toMatch(/proxy_read_timeout/)
+  })
+
+  it('6. deny all on the location: 403 reported as an access rule', async () => {
+    const b = await backend()
+    const n = await nginx((port) => `server { listen 127.0.0.1:${port}; location /socket.io/ { deny all; proxy_pass http://127.0.0.1:${b.port}; ${WS_HEADERS} } }`)
+    const report = await probe({ url: `http://127.0.0.1:${n.port}` })
+    for (const id of ['polling', 'websocket']) {
+      expect(status(report, id)?.status).toBe('fail')
+      expect(status(report, id)?.evidence).toMatch(/HTTP 403/)
+      expect(status(report, id)?.fix).toMatch(/access rule/)
+    }
+  })
+
+  it('7. TLS with HTTP/2 (listen ... ssl http2, a self-signed certificate made here): ALPN warns', async () => {
+    const b = await backend()
+    const n = await nginx((port, dir) => {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+      return `server { listen 127.0.0.1:${port} ssl http2; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem;
+        location /socket.io/ { proxy_pass http://127.0.0.1:${b.port}; ${WS_HEADERS} } }`
+    })
+    const report = await probe({ url: `https://127.0.0.1:${n.port}`, insecure: true })
+    expect(status(report, 'alpn')).toMatchObject({ status: 'warn', evidence: 'the server offers HTTP/2 (ALPN h2)' })
+    expect(status(report, 'alpn')?.fix).toMatch(/HTTP\/1\.1 Upgrade/)
+    expect(status(report, 'reach')?.status).toBe('warn') // self-signed, accepted by --insecure
+    const strict = await probe({ url: `https://127.0.0.1:${n.port}` })
+    expect(status(strict, 'reach')?.status).toBe('fail')
+  })
+
+  it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
+    const b = await backend()
+    const out: string[] = []
+    expect(await main([b.url, '--json', '--origin', 'http://app.example'], (t) => out.push(t), () => {}, false)).toBe(0)
+    const report = JSON.parse(out.join('')) as ProbeReport
+    const ids = report.checks.map((c) => c.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids).toEqual(['reach', 'alpn', 'polling', 'cors', 'websocket', 'session'])
+    const dead = await backend()
+    const url = dead.url
+    await dead.close()
+    expect(await main([url, '--json'], () => {}, () => {}, false)).toBe(1)
+    for (const args of [[], ['localhost:8000'], [b.url, '--bogus'], [b.url, '--idle', 'x']]) {
+      const err: string[] = []
+      expect(await main(args, () => {}, (t) => err.push(t), false)).toBe(2)
+      expect(err.join('\n')).toMatch(/Usage: ssr-socket-doctor/)
+    }
+  })
+})
