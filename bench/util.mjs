@@ -1,0 +1,44 @@
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** Starts bench/server.mjs on `port` (0: any); resolves with { url, port, stop }. */
+export function startServer(port = 0) {
+  const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('message', ({ port }) =>
+      resolve({
+        port,
+        url: `http://127.0.0.1:${port}`,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done()
+            child.once('exit', done)
+            child.send('stop')
+            setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+          }),
+      }),
+    )
+  })
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+export async function until(predicate, what, timeoutMs = 30_000) {
+  const started = Date.now()
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await sleep(2)
+  }
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+export function heap() {
+  globalThis.gc?.()
+  globalThis.gc?.()
+  return process.memoryUsage().heapUsed
+}
