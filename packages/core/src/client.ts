@@ -87,6 +87,7 @@ export function createInertClient<L extends EventsMap, E extends EventsMap>(
     on: () => noop,
     once: () => noop,
     off: noop,
+    onResync: () => noop,
     emit: () => ssrWarning('emit'),
     volatile: { emit: () => ssrWarning('volatile.emit') },
     emitWithAck: () => Promise.reject(socketError('config', 'ssr-ack')),
@@ -113,6 +114,8 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   const logger = createLogger(options.debug, options.key)
   const queue = createOfflineQueue(options.buffer)
   const stateListeners = new Set<StateListener>()
+  const resyncListeners = new Set<() => void>()
+  let everConnected = false
   const handlers = new Map<string, Set<Handler>>()
   const dispatchers = new Map<string, Handler>()
   const errors: ClassifiedErrorRecord[] = []
@@ -260,6 +263,9 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
       recordAttempt('connected', state.attempt)
       dispatch({ type: 'opened', id: s.id ?? '', transport: engine?.transport?.name ?? null, recovered: s.recovered, at: Date.now() })
       flushQueue()
+      // What happened while disconnected is lost unless socket.io recovered the session: tell the app.
+      if (everConnected && !s.recovered) for (const listener of [...resyncListeners]) listener()
+      everConnected = true
     }, subs)
 
     listen(s, 'disconnect', ((reason: string) => {
@@ -457,6 +463,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     queue.clear(socketError('network', 'disposed', 'emit()'))
     handlers.clear()
     stateListeners.clear()
+    resyncListeners.clear()
     runtime.onDispose?.(client as unknown as SocketClient<EventsMap, EventsMap>)
   }
 
@@ -482,6 +489,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   }
 
   function once(event: string, handler: Handler): () => void {
+    if (typeof handler !== 'function') throw socketError('config', 'bad-event', 'once(event, handler)')
     const wrapper: Handler = (...args) => {
       stop()
       handler(...args)
@@ -494,8 +502,21 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     if (typeof event !== 'string' || event === '') throw socketError('config', 'bad-event', `${method}(event, ...args)`)
   }
 
+  /** Throws a `config` error when the payload is larger than options.maxPayloadBytes. */
+  function checkSize(args: readonly unknown[]): void {
+    const limit = options.maxPayloadBytes
+    if (limit === undefined) return
+    let bytes = 0
+    for (const arg of args) {
+      if (typeof arg === 'function') continue
+      bytes += arg instanceof ArrayBuffer || ArrayBuffer.isView(arg) ? arg.byteLength : (JSON.stringify(arg) ?? '').length
+      if (bytes > limit) throw socketError('config', 'too-large', String(bytes))
+    }
+  }
+
   function emit(event: string, ...args: unknown[]): void {
     checkEvent('emit', event)
+    checkSize(args)
     if (disposed) {
       if (process.env.NODE_ENV !== 'production') runtime.warnOnce(`disposed-emit:${options.key}`, `[ssr-socket] ${text('disposed', `emit("${event}")`)}`)
       return
@@ -507,6 +528,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   function emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
     try {
       checkEvent('emitWithAck', event)
+      checkSize(args)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -549,6 +571,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     key: options.key,
     getState: () => state,
     subscribe(listener: StateListener) {
+      if (typeof listener !== 'function') throw socketError('config', 'bad-listener')
       if (disposed) return noop
       stateListeners.add(listener)
       return () => {
@@ -566,10 +589,19 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     volatile: {
       emit(event: string, ...args: unknown[]) {
         checkEvent('volatile.emit', event)
+        checkSize(args)
         if (socket?.connected) socket.volatile.emit(event, ...args)
       },
     },
     emitWithAck,
+    onResync(handler: () => void) {
+      if (typeof handler !== 'function') throw socketError('config', 'bad-event', 'onResync(handler)')
+      if (disposed) return noop
+      resyncListeners.add(handler)
+      return () => {
+        resyncListeners.delete(handler)
+      }
+    },
     get socket() {
       return socket
     },

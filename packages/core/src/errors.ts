@@ -57,6 +57,8 @@ const TEXT: Record<string, (detail: string) => string> | null =
         'queue-full': (d) => `"${d}" was dropped from the offline queue (options.buffer.max)`,
         'queue-expired': (d) => `"${d}" expired in the offline queue (options.buffer.ttlMs)`,
         'queue-off': (d) => `"${d}" was not sent: disconnected and buffering is off (options.buffer)`,
+        'too-large': (d) => `${d} bytes is more than options.maxPayloadBytes: nothing was sent. Send less, or raise the limit with the server's maxHttpBufferSize.`,
+        'bad-listener': () => 'subscribe(listener) needs a function.',
         'disconnected': () => 'disconnect() was called before this emit could be sent',
       }
     : null

@@ -23,6 +23,7 @@ export interface ResolvedOptions {
   readonly debug: boolean | DebugLogger
   readonly io: SocketIoLoader | undefined
   readonly socketOptions: NonNullable<SocketClientOptions['socketOptions']>
+  readonly maxPayloadBytes: number | undefined
   /** url + path: one socket.io Manager each. */
   readonly endpoint: string
   /** url + path + namespace: one client each in a registry. */
@@ -74,6 +75,7 @@ export function resolveOptions(input: SocketClientOptions = {}): ResolvedOptions
     debug: input.debug ?? false,
     io: input.io,
     socketOptions: input.socketOptions ?? {},
+    maxPayloadBytes: input.maxPayloadBytes,
     endpoint,
     key: `${endpoint}#${namespace}`,
   }

@@ -142,6 +142,11 @@ export interface SocketClientOptions {
   debug?: boolean | DebugLogger
   /** Loads socket.io-client. @default () => import('socket.io-client') */
   io?: SocketIoLoader
+  /**
+   * Largest payload `emit`/`emitWithAck` accept (JSON size, binary by byte length); larger ones throw / reject
+   * with a `config` error and nothing is sent. Match it to the server's `maxHttpBufferSize`. @default undefined (no check)
+   */
+  maxPayloadBytes?: number
   /** Passed through to socket.io's Manager and Socket (e.g. `transports`, `timeout`, `extraHeaders`). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>
 }
@@ -203,6 +208,12 @@ export interface SocketClient<L extends EventsMap = DefaultListenEvents, E exten
   readonly volatile: { emit<K extends EventNames<E>>(event: K, ...args: Parameters<E[K]>): void }
   /** Resolves with the server's ack; rejects with a `SocketError` (`timeout`, `network`, `config`). */
   emitWithAck<K extends EventNames<E>>(event: K, ...args: AckArgs<E[K]>): Promise<AckResult<E[K]>>
+  /**
+   * Calls `handler` when a reconnect completes without socket.io's connection state recovery
+   * (`state.recovered` false): events sent while disconnected are lost, so refetch what the view shows.
+   * Not called on the first connect. Returns the unsubscribe function.
+   */
+  onResync(handler: () => void): () => void
   /** The raw socket.io Socket, an escape hatch; `null` on the server and before the first connect. */
   readonly socket: Socket | null
   getDiagnostics(): SocketDiagnostics

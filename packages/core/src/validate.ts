@@ -6,7 +6,7 @@ import type { SocketClientOptions } from './types'
 
 const KNOWN_OPTIONS = [
   'url', 'path', 'namespace', 'isServer', 'auth', 'reconnection', 'buffer', 'ackTimeoutMs',
-  'reconnectOnServerDisconnect', 'debug', 'io', 'socketOptions', 'graceMs', 'name',
+  'reconnectOnServerDisconnect', 'debug', 'io', 'socketOptions', 'graceMs', 'name', 'maxPayloadBytes',
 ]
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -113,4 +113,5 @@ export function validateOptions(options: unknown): void {
   if (o.socketOptions !== undefined && !isPlainObject(o.socketOptions)) throw configError('options.socketOptions must be an object of socket.io Manager/Socket options.')
   if (o.debug !== undefined && typeof o.debug !== 'boolean' && typeof o.debug !== 'function') throw configError('options.debug must be a boolean or a logger function.')
   if (o.graceMs !== undefined) checkNumber(o.graceMs, 'graceMs')
+  checkNumber(o.maxPayloadBytes, 'options.maxPayloadBytes', { integer: true })
 }

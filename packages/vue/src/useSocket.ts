@@ -37,6 +37,8 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   emitWithAck<K extends EventNames<E>>(event: K, ...args: AckArgs<E[K]>): Promise<AckResult<E[K]>>
   /** Adds a handler, removed by the returned function or when the calling scope is disposed. */
   on<K extends EventNames<L>>(event: K, handler: L[K]): () => void
+  /** Called after a reconnect that socket.io could not recover (missed events are lost: refetch); removed on scope dispose. */
+  onResync(handler: () => void): () => void
   /** The shared client behind this composable. */
   client: SocketClient<L, E>
 }
@@ -80,6 +82,16 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
     })
   }
 
+  /** Ties a cleanup to this scope: it runs on dispose unless the caller ran it first. */
+  function track(off: () => void): () => void {
+    const remove = (): void => {
+      off()
+      offs.delete(remove)
+    }
+    offs.add(remove)
+    return remove
+  }
+
   return {
     state,
     status: computed(() => state.value.status),
@@ -92,15 +104,8 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
     reconnect: () => client.reconnect(),
     emit: (event, ...args) => client.emit(event, ...args),
     emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
-    on(event, handler) {
-      const off = client.on(event, handler)
-      const remove = (): void => {
-        off()
-        offs.delete(remove)
-      }
-      offs.add(remove)
-      return remove
-    },
+    on: (event, handler) => track(client.on(event, handler)),
+    onResync: (handler) => track(client.onResync(handler)),
     client,
   }
 }
