@@ -85,9 +85,18 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       },
     })
 
-  function acquire(options: SocketClientOptions = {}): SocketClient<EventsMap, EventsMap> {
+  // Most calls (every useSocket() without options) ask for the registry's defaults: resolve those once.
+  let defaultResolved: ResolvedOptions | undefined
+  function resolve(options: SocketClientOptions | undefined): ResolvedOptions {
+    if (!options || Object.keys(options).length === 0) {
+      return (defaultResolved ??= resolveOptions({ ...clientDefaults, isServer }))
+    }
+    return resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options))
+  }
+
+  function acquire(options?: SocketClientOptions): SocketClient<EventsMap, EventsMap> {
     if (disposed) throw new Error(`[ssr-socket] acquire() on a disposed registry (${name}). Create a new registry.`)
-    const resolved = resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options))
+    const resolved = resolve(options)
     const signature = signatureOf(resolved)
     const existing = entries.get(resolved.key)
     if (existing) {
@@ -140,8 +149,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     isServer,
     acquire: acquire as SocketRegistry['acquire'],
     release,
-    peek: ((options: SocketClientOptions = {}) =>
-      entries.get(resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options)).key)?.client) as SocketRegistry['peek'],
+    peek: ((options?: SocketClientOptions) => entries.get(resolve(options).key)?.client) as SocketRegistry['peek'],
     dispose() {
       if (disposed) return
       disposed = true
