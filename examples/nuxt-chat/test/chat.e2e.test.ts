@@ -1,22 +1,14 @@
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSocketClient } from '@ssr-socket/core'
-import { waitFor } from '@ssr-socket/core/testing'
+import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { startDemo } from '../demo.mjs'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/chat.png', import.meta.url))
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
 
 let demo: Awaited<ReturnType<typeof startDemo>>
 let browser: Browser

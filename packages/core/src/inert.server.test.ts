@@ -7,13 +7,8 @@ vi.mock('socket.io-client', async (importOriginal) => {
   return importOriginal()
 })
 
+import { activeResources as resources } from './testServer'
 import { createSocketClient, createSocketRegistry, INITIAL_STATE, isSocketError } from './index'
-
-function resources(): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
-  return out
-}
 
 describe('on the server (node, no window)', () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Server, type ServerOptions, type Socket as ServerSocket } from 'socket.io'
 
 export interface TestServerOptions {
@@ -122,4 +122,23 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 5))
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for servers that must be started by another process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** `process.getActiveResourcesInfo()` counted by type: compare before and after to prove nothing is left. */
+export function activeResources(): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const type of process.getActiveResourcesInfo()) out[type] = (out[type] ?? 0) + 1
+  return out
 }

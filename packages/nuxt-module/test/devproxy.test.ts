@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createTestServer } from '@ssr-socket/core/testing'
-import { fixture, freePort, startNuxi } from './nuxi'
+import { createTestServer, freePort } from '@ssr-socket/core/testing'
+import { fixture, startNuxi } from './nuxi'
 
 const backend = await createTestServer()
 const port = await freePort()

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const NUXI = fileURLToPath(new URL('../node_modules/.bin/nuxi', import.meta.url))
@@ -62,15 +61,4 @@ export function startNuxi(args: string[], cwd: string, env: Record<string, strin
         }, 5000).unref()
       }),
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }

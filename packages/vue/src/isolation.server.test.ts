@@ -6,16 +6,11 @@ vi.mock('socket.io-client', async (importOriginal) => {
   return importOriginal()
 })
 
+import { activeResources as resources } from '@ssr-socket/core/testing'
 import { renderOnServer } from './testing'
 import { NewsTicker, StatusBadge } from './__fixtures__/components'
 import { useSocketEvent } from './useSocketEvent'
 import { defineComponent, h } from 'vue'
-
-function resources(): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
-  return out
-}
 
 describe('SSR isolation (node, no window)', () => {
   const warn = vi.spyOn(console, 'warn')
