@@ -1,6 +1,6 @@
 // Fault injection: half-open paths, mid-stream cuts, churn, connection state recovery, bad input.
 // Loopback only; every server, proxy and client is closed by the test; each case is bounded in time.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSocketClient } from './client'
 import { createSocketRegistry } from './registry'
 import { isSocketError } from './errors'
@@ -114,6 +114,8 @@ describe('reliability', () => {
 
   it('3. churn: 300 clients connecting and disconnecting for 20 s leave 0 sockets and 0 unhandled rejections', async () => {
     const s = await server()
+    // Standalone clients on one URL are two owners on purpose here: keep the development warning quiet.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const rejections: unknown[] = []
     const onRejection = (reason: unknown) => rejections.push(reason)
     process.on('unhandledRejection', onRejection)
@@ -156,6 +158,7 @@ describe('reliability', () => {
     expect(registry.getDiagnostics()).toMatchObject({ clients: [], managers: 0, windowListeners: 0 })
     await sleep(100)
     process.off('unhandledRejection', onRejection)
+    warn.mockRestore()
     expect(rejections).toEqual([])
     console.info(`[measure] churn: ${created} clients created in 20 s`)
   }, 40_000)
