@@ -142,7 +142,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   const auth = bindAuth(options.auth, logger, (error) => {
     const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
     recordError(err)
-    stopSocket()
+    selfDisconnect()
     dispatch({ type: 'rejected', error: err })
   })
 
@@ -165,6 +165,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     for (const listener of [...stateListeners]) listener(state, previous)
   }
 
+  /** Stops the socket and socket.io's retries; the events this causes are ours, not news (no state change). */
   function selfDisconnect(): void {
     if (!socket) return
     selfInitiated = true
@@ -173,11 +174,6 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
     } finally {
       selfInitiated = false
     }
-  }
-
-  /** Stops the socket and socket.io's retries without a state change of its own. */
-  function stopSocket(): void {
-    selfDisconnect()
   }
 
   /** Retry at once with socket.io's backoff reset: closing the socket resets its Manager, opening starts fresh. */
@@ -236,7 +232,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
   }
 
   function pause(): void {
-    stopSocket()
+    selfDisconnect()
     recordAttempt('paused', state.attempt)
     dispatch({ type: 'paused' })
   }
@@ -323,7 +319,7 @@ export function createClient<L extends EventsMap, E extends EventsMap>(options: 
       dispatch({ type: 'attemptFailed', error })
       if (options.reconnection === false) {
         recordAttempt('failed', state.attempt)
-        stopSocket()
+        selfDisconnect()
         dispatch({ type: 'exhausted', error })
       } else if (!isOnline()) {
         pause()
