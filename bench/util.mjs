@@ -24,13 +24,8 @@ export function startServer(port = 0) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-export async function until(predicate, what, timeoutMs = 30_000) {
-  const started = Date.now()
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await sleep(2)
-  }
-}
+// The same polling wait the tests use.
+export { waitFor as until } from '../packages/core/dist/testing.js'
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)

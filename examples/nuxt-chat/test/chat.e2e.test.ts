@@ -3,10 +3,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
+import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { startDemo } from '../demo.mjs'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/chat.png', import.meta.url))
 
 
@@ -21,7 +20,8 @@ const isBrowserNetworkLine = (text: string, url: string) =>
 
 beforeAll(async () => {
   demo = await startDemo({ appPort: await freePort(), backendPort: await freePort() })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  requireChromium()
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs })
 }, 60_000)
 
 afterAll(async () => {

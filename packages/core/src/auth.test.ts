@@ -1,26 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketClient } from './client'
-import type { SocketClient, SocketClientOptions } from './types'
+import { describe, expect, it } from 'vitest'
+import { waitFor, type TestServer } from './testServer'
+import type { SocketClientOptions } from './types'
+import { sleep, useCleanup } from './testFixtures'
 
+const fx = useCleanup()
+const open = fx.open
 let server: TestServer | null = null
-const clients: SocketClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.dispose()
-  await server?.close()
-  server = null
-})
-const open = (options: SocketClientOptions): SocketClient => {
-  const client = createSocketClient({ isServer: false, ...options })
-  clients.push(client)
-  return client
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('token auth', () => {
   it('calls getToken on every handshake: 10 rotations, the server sees the newest token 10/10, never in a URL', async () => {
     const seen: string[] = []
-    server = await createTestServer({
+    server = await fx.server({
       middleware: (socket, next) => {
         seen.push(String(socket.handshake.auth.token))
         next()
@@ -59,7 +49,7 @@ describe('token auth', () => {
 
   it('a middleware rejection -> unauthorized after at most auth.retries fresh tokens, then no attempt for 5 s', async () => {
     let middlewareCalls = 0
-    server = await createTestServer({
+    server = await fx.server({
       middleware: (_socket, next) => {
         middlewareCalls++
         next(new Error('invalid token'))
@@ -90,7 +80,7 @@ describe('token auth', () => {
   }, 15_000)
 
   it('a getToken that throws -> unauthorized with the cause, no retry loop', async () => {
-    server = await createTestServer()
+    server = await fx.server()
     let calls = 0
     const client = open({
       url: server.url,
@@ -113,7 +103,7 @@ describe('token auth', () => {
 
 describe('cookie auth', () => {
   async function cookieSeen(auth: SocketClientOptions['auth']): Promise<boolean> {
-    server = await createTestServer()
+    server = await fx.server()
     server.io.engine.on('initial_headers', (headers: Record<string, string>) => {
       headers['set-cookie'] = 'sid=session-cookie-value; Path=/; HttpOnly'
     })
@@ -138,7 +128,7 @@ describe('debug logging', () => {
   it('never prints the token, in handshakes, errors or state lines', async () => {
     const token = 'super-secret-token-4711'
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl'
-    server = await createTestServer({
+    server = await fx.server({
       middleware: (socket, next) => {
         // A careless server echoing the credential back in its error.
         next(new Error(`token ${String(socket.handshake.auth.token)} is not valid`))
@@ -169,7 +159,7 @@ describe('debug logging', () => {
   })
 
   it('debug: true writes to console.debug, redacted', async () => {
-    server = await createTestServer()
+    server = await fx.server()
     const original = console.debug
     const captured: unknown[][] = []
     console.debug = (...args: unknown[]) => void captured.push(args)

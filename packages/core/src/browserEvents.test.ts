@@ -48,6 +48,17 @@ const open = (url: string, delayMs: number): SocketClient => {
   return c
 }
 
+/** A client connected with a 5 s retry delay, then its server stopped: a retry is scheduled 5 s ahead. */
+async function connectedThenServerDown(): Promise<SocketClient> {
+  server = await createTestServer()
+  const client = open(server.url, 5000)
+  client.connect()
+  await waitFor(() => client.getState().status === 'connected', 'connected')
+  await server.stop()
+  await waitFor(() => client.getState().nextRetryAt !== null, 'a retry scheduled')
+  return client
+}
+
 describe('online / offline / visibility / pageshow', () => {
   it('offline pauses attempts; online reconnects at once', async () => {
     server = await createTestServer()
@@ -74,15 +85,10 @@ describe('online / offline / visibility / pageshow', () => {
     ['pageshow from the back-forward cache', () => win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }))],
   ] as const) {
     it(`${name} retries at once although the next retry is 5 s away`, async () => {
-      server = await createTestServer()
-      const client = open(server.url, 5000)
-      client.connect()
-      await waitFor(() => client.getState().status === 'connected', 'connected')
-      await server.stop()
-      await waitFor(() => client.getState().nextRetryAt !== null, 'a retry scheduled')
+      const client = await connectedThenServerDown()
       const scheduledIn = client.getState().nextRetryAt! - Date.now()
       expect(scheduledIn).toBeGreaterThan(4000)
-      await server.start()
+      await server!.start()
       const t0 = performance.now()
       fire()
       await waitFor(() => client.getState().status === 'connected', 'connected', 2000)
@@ -94,13 +100,8 @@ describe('online / offline / visibility / pageshow', () => {
   }
 
   it('visibilitychange to hidden and pageshow without persisted do nothing', async () => {
-    server = await createTestServer()
-    const client = open(server.url, 5000)
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
-    await server.stop()
-    await waitFor(() => client.getState().nextRetryAt !== null, 'a retry scheduled')
-    await server.start()
+    const client = await connectedThenServerDown()
+    await server!.start()
     doc.visibilityState = 'hidden'
     doc.dispatchEvent(new Event('visibilitychange'))
     win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }))

@@ -1,27 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketClient } from './client'
+import { describe, expect, it } from 'vitest'
+import { waitFor, type TestServer } from './testServer'
 import { isSocketError } from './errors'
-import type { SocketClient, SocketClientOptions } from './types'
+import { sleep, useCleanup } from './testFixtures'
 
+const fx = useCleanup()
+const open = fx.open
 let server: TestServer | null = null
-const clients: SocketClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.dispose()
-  await server?.close()
-  server = null
-})
-const open = (options: SocketClientOptions): SocketClient => {
-  const client = createSocketClient({ isServer: false, ...options })
-  clients.push(client)
-  return client
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('bounded offline queue', () => {
   it('10,000 emits while disconnected with buffer.max 100 -> the server receives exactly the newest 100, in order; 9,900 dropped', async () => {
     const received: number[] = []
-    server = await createTestServer({ onConnection: (s) => s.on('n', (n: number) => received.push(n)) })
+    server = await fx.server({ onConnection: (s) => s.on('n', (n: number) => received.push(n)) })
     const port = server.port
     const client = open({ url: server.url, buffer: { max: 100, ttlMs: 60_000 }, reconnection: { delayMs: 50, maxDelayMs: 50, jitter: 0 } })
     client.connect()
@@ -42,7 +31,7 @@ describe('bounded offline queue', () => {
 
   it('emits made before the first connect are sent once connected; expired ones are dropped and counted', async () => {
     const received: string[] = []
-    server = await createTestServer({ onConnection: (s) => s.on('m', (m: string) => received.push(m)) })
+    server = await fx.server({ onConnection: (s) => s.on('m', (m: string) => received.push(m)) })
     const client = open({ url: server.url, buffer: { max: 10, ttlMs: 100 } })
     client.emit('m', 'old')
     await sleep(150)
@@ -56,7 +45,7 @@ describe('bounded offline queue', () => {
 
   it('volatile emits are dropped while disconnected; buffer: false drops plain emits', async () => {
     const received: string[] = []
-    server = await createTestServer({ onConnection: (s) => s.on('m', (m: string) => received.push(m)) })
+    server = await fx.server({ onConnection: (s) => s.on('m', (m: string) => received.push(m)) })
     const client = open({ url: server.url, buffer: false })
     client.volatile.emit('m', 'volatile')
     client.emit('m', 'plain')
@@ -72,7 +61,7 @@ describe('bounded offline queue', () => {
 
 describe('emitWithAck', () => {
   it('resolves with the ack, also when queued before connecting', async () => {
-    server = await createTestServer({ onConnection: (s) => s.on('add', (a: number, b: number, ack: (r: number) => void) => ack(a + b)) })
+    server = await fx.server({ onConnection: (s) => s.on('add', (a: number, b: number, ack: (r: number) => void) => ack(a + b)) })
     const client = open({ url: server.url })
     const early = client.emitWithAck('add', 1, 2)
     client.connect()
@@ -82,7 +71,7 @@ describe('emitWithAck', () => {
   })
 
   it("rejects with kind 'timeout' after ackTimeoutMs", async () => {
-    server = await createTestServer({ onConnection: (s) => s.on('never', () => {}) })
+    server = await fx.server({ onConnection: (s) => s.on('never', () => {}) })
     const client = open({ url: server.url, ackTimeoutMs: 150 })
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')
@@ -101,7 +90,7 @@ describe('emitWithAck', () => {
   })
 
   it('pending acks are rejected on disconnect and none remain', async () => {
-    server = await createTestServer({ onConnection: (s) => s.on('slow', () => {}) })
+    server = await fx.server({ onConnection: (s) => s.on('slow', () => {}) })
     const client = open({ url: server.url, ackTimeoutMs: 10_000 })
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')

@@ -78,10 +78,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       warnOnce,
       onDispose(client) {
         const entry = byClient.get(client)
-        if (!entry) return
-        if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
-        byClient.delete(client)
-        if (entries.get(client.key) === entry) entries.delete(client.key)
+        if (entry) forget(entry)
       },
     })
 
@@ -136,11 +133,16 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     }, graceMs)
   }
 
-  function drop(entry: Entry): void {
+  /** Removes an entry from the books and clears its release timer: the one cleanup path for an entry. */
+  function forget(entry: Entry): void {
     if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
     entry.releaseTimer = null
     byClient.delete(entry.client)
     if (entries.get(entry.client.key) === entry) entries.delete(entry.client.key)
+  }
+
+  function drop(entry: Entry): void {
+    forget(entry)
     entry.client.dispose()
   }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { $fetch, createPage, setup, url, useTestContext } from '@nuxt/test-utils/e2e'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, waitFor } from '@ssr-socket/core/testing'
-import { chromiumArgs, CHROMIUM, requireChromium } from './chromium'
+import { chromiumArgs, CHROMIUM, requireChromium } from '../../../test/chromium'
 
 requireChromium()
 // Short ping settings: a connection left behind by a closed page is noticed within 2 s.

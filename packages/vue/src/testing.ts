@@ -88,14 +88,14 @@ export async function hydrateOnClient(html: string, component: Component, option
   }
   await nextTick()
   const registry = getSocketRegistry(app)
-  const { isServer: _ignored, autoConnect: _auto, graceMs: _grace, name: _name, scheduleConnect: _schedule, ...clientOptions } = options.plugin ?? {}
   return {
     app,
     container,
     mismatches: [...warnings.filter((w) => /hydration/i.test(w)), ...errors],
     warnings,
     registry,
-    client: registry.peek(clientOptions),
+    // The registry was created with the plugin's options as its defaults: peek() finds their client.
+    client: registry.peek(),
     unmount() {
       app.unmount()
       container.remove()

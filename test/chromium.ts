@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 
-/** Debian's Chromium, launched the way this machine needs (no sandbox as root, no background traffic). */
+/** Debian's Chromium, launched the way this machine needs (no sandbox as root, no background traffic). Shared by the browser tests. */
 export const CHROMIUM = '/usr/bin/chromium'
 
 export const chromiumArgs = [
