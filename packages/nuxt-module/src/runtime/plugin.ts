@@ -46,10 +46,8 @@ export default defineNuxtPlugin({
     const state: SocketNuxtState = socketState(nuxtApp)
     // Connections wanted during hydration wait for it to end (app:suspense:resolve sets isHydrating false).
     const waiting: Array<() => void> = []
-    let hydrated = import.meta.server || !nuxtApp.isHydrating
-    if (!hydrated) {
+    if (nuxtApp.isHydrating) {
       nuxtApp.hooks.hookOnce('app:suspense:resolve', () => {
-        hydrated = true
         for (const connect of waiting.splice(0)) connect()
       })
     }
@@ -71,8 +69,8 @@ export default defineNuxtPlugin({
             state.connects++
             connect()
           }
-          if (hydrated) start()
-          else waiting.push(start)
+          if (nuxtApp.isHydrating) waiting.push(start)
+          else start()
         },
       }),
     )
