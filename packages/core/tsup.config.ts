@@ -1,14 +1,31 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/validate.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2020',
-  // socket.io-client is a peer dependency, loaded with import() on first connect only;
-  // socket.io (the server) only for the `testing` entry.
-  external: ['socket.io-client', 'socket.io'],
-  treeshake: true,
-})
+// socket.io-client is a peer dependency, loaded with import() on first connect only; socket.io (the server) only
+// for the `testing` entry.
+const external = ['socket.io-client', 'socket.io']
+const entry = ['src/index.ts', 'src/testing.ts', 'src/validate.ts', 'src/machine.ts']
+
+export default defineConfig([
+  {
+    // ESM unbundled, one file per module, as apps' bundlers want it: they then split at module granularity, so
+    // the engine and everything only it uses go to the lazy chunk of the first connect(), and the entry chunk
+    // keeps only the facade. (A bundled build merges shared modules into one chunk file, all of it eager.)
+    entry: ['src/**/*.ts', '!src/**/*.test.ts', '!src/**/*.test-d.ts', '!src/testFixtures.ts'],
+    format: ['esm'],
+    bundle: false,
+    dts: { entry },
+    sourcemap: true,
+    target: 'es2020',
+    external,
+  },
+  {
+    // CommonJS for Node's require(): bundled, the engine inlined behind its dynamic import.
+    entry,
+    format: ['cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2020',
+    external,
+    treeshake: true,
+  },
+])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { waitFor, type TestServer } from './testServer'
-import type { SocketClientOptions } from './types'
-import { sleep, useCleanup } from './testFixtures'
+import { waitFor, type TestServer } from './testServer.js'
+import type { SocketClientOptions } from './types.js'
+import { sleep, useCleanup } from './testFixtures.js'
 
 const fx = useCleanup()
 const open = fx.open

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketClient } from './client'
-import { createSocketRegistry } from './registry'
-import type { SocketClient } from './types'
+import { createTestServer, waitFor, type TestServer } from './testServer.js'
+import { createSocketClient } from './client.js'
+import { createSocketRegistry } from './registry.js'
+import type { SocketClient } from './types.js'
 
 /** A real EventTarget standing in for window/document in node, counting attached listeners. */
 class CountingTarget extends EventTarget {

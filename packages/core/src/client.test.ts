@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketClient } from './client'
-import type { SocketClient, SocketClientOptions, SocketState, SocketStatus } from './types'
+import { createTestServer, waitFor, type TestServer } from './testServer.js'
+import { createSocketClient } from './client.js'
+import type { SocketClient, SocketClientOptions, SocketState, SocketStatus } from './types.js'
 
 let server: TestServer | null = null
 const clients: SocketClient[] = []

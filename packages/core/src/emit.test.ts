@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { waitFor, type TestServer } from './testServer'
-import { isSocketError } from './errors'
-import { sleep, useCleanup } from './testFixtures'
+import { waitFor, type TestServer } from './testServer.js'
+import { isSocketError } from './errors.js'
+import { sleep, useCleanup } from './testFixtures.js'
 
 const fx = useCleanup()
 const open = fx.open

@@ -10,6 +10,12 @@ export function pageOrigin(): string | undefined {
     : undefined
 }
 
+/**
+ * A monotonic clock for deadlines (queue TTL, ack timeouts): a wall-clock jump (NTP, a suspended laptop, a
+ * user changing the time) must not expire or strand what waits.
+ */
+export const monotonicNow = (): number => performance.now()
+
 /** `false` only when the browser says it is offline. */
 export function isOnline(): boolean {
   return typeof navigator === 'undefined' || navigator.onLine !== false

@@ -60,6 +60,11 @@ const TEXT: Record<string, (detail: string) => string> | null =
         'too-large': (d) => `${d} bytes is more than options.maxPayloadBytes: nothing was sent. Send less, or raise the limit with the server's maxHttpBufferSize.`,
         'bad-listener': () => 'subscribe(listener) needs a function.',
         'disconnected': () => 'disconnect() was called before this emit could be sent',
+        'reserved': (d) => `${d} is a reserved event name (socket.io uses it for the connection itself): pick another name`,
+        'unserialisable': (d) => `The arguments of ${d} cannot be sent: they must be JSON-serialisable (no BigInt, no circular objects) or binary`,
+        'no-engine': () => 'The connection engine (a lazily loaded chunk of @ssr-socket/core) could not be loaded: check the network and that the app was deployed whole; reconnect() tries again',
+        'registry-disposed': (d) => `acquire() on a disposed registry (${d}). Create a new registry (one per app: createSocketPlugin does it).`,
+        'not-socket-server': (d) => `The server answered HTTP ${d} on the socket path but is not a socket.io server: check options.url and options.path (a page or an SPA fallback answered)`,
       }
     : null
 
@@ -74,45 +79,4 @@ export function socketError(kind: SocketErrorKind, code: string, detail?: string
 /** Thrown for bad options: the message says which option and what to write instead. */
 export function configError(message: string): SocketError {
   return new SocketError('config', `[ssr-socket] ${message}`)
-}
-
-interface TransportErrorLike {
-  message?: string
-  type?: string
-  description?: unknown
-  context?: { responseText?: unknown }
-  code?: string
-  data?: unknown
-}
-
-/**
- * Classifies an error seen on `connect_error`.
- * `middleware` is true when the server's namespace middleware refused the handshake (socket.io
- * deactivates the socket then, see socket.io-client lib/socket.ts `onpacket` CONNECT_ERROR).
- */
-export function classifyConnectError(raw: unknown, middleware: boolean): SocketError {
-  const err = (raw ?? {}) as TransportErrorLike
-  const message = String(err.message ?? raw)
-  if (middleware) {
-    return message === 'Invalid namespace'
-      ? socketError('config', 'no-namespace', '', raw)
-      : socketError('unauthorized', 'refused', message, raw, err.data)
-  }
-  if (message === 'timeout') return socketError('timeout', 'handshake-timeout', '', raw)
-  const status = typeof err.description === 'number' ? err.description : 0
-  if (/Session ID unknown/i.test(`${message} ${String(err.context?.responseText ?? '')}`)) return socketError('session-unknown', 'session-unknown', '', raw)
-  if (status === 403) return socketError('forbidden-origin', 'forbidden-origin', '', raw)
-  if (status >= 400) return socketError('server', 'http-status', String(status), raw)
-  return socketError('network', 'unreachable', message, raw)
-}
-
-/** Classifies a `disconnect` reason from socket.io. */
-export function classifyDisconnect(reason: string): SocketError {
-  return reason === 'io server disconnect'
-    ? socketError('server', 'server-disconnect')
-    : reason === 'ping timeout'
-      ? socketError('timeout', 'ping-timeout')
-      : reason === 'parse error'
-        ? socketError('server', 'parse-error')
-        : socketError('network', 'lost', reason)
 }

@@ -1,11 +1,14 @@
-export { createSocketRegistry } from './registry'
-export type { SocketRegistry, SocketRegistryOptions, SocketRegistryDiagnostics } from './registry'
-export { createSocketClient } from './client'
-export { SocketError, isSocketError } from './errors'
-export type { SocketErrorKind } from './errors'
-export { INITIAL_STATE, transition, canTransition, TRANSITIONS } from './state'
-export type { SocketTransition } from './state'
-export { redact } from './logger'
+export { createSocketRegistry } from './registry.js'
+export type { SocketRegistry, SocketRegistryOptions, SocketRegistryDiagnostics } from './registry.js'
+export { createSocketClient } from './client.js'
+export { SocketError, isSocketError } from './errors.js'
+export type { SocketErrorKind } from './errors.js'
+export { INITIAL_STATE } from './initialState.js'
+// The state machine and the redacting logger are the engine's (loaded on the first connect): they are exported
+// from '@ssr-socket/core/machine', not from here, because everything this entry reaches lands in the app's
+// entry chunk (see ../README.md, "Entry chunk and lazy engine").
+export type { SocketTransition } from './state.js'
+export type { Transport, TransportAuth, TransportContext, TransportFactory, TransportSink } from './transports/types.js'
 export type {
   AckArgs,
   AckResult,
@@ -29,4 +32,4 @@ export type {
   SocketState,
   SocketStatus,
   StateListener,
-} from './types'
+} from './types.js'

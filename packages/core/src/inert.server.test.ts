@@ -7,8 +7,8 @@ vi.mock('socket.io-client', async (importOriginal) => {
   return importOriginal()
 })
 
-import { activeResources as resources } from './testServer'
-import { createSocketClient, createSocketRegistry, INITIAL_STATE, isSocketError } from './index'
+import { activeResources as resources } from './testServer.js'
+import { createSocketClient, createSocketRegistry, INITIAL_STATE, isSocketError } from './index.js'
 
 describe('on the server (node, no window)', () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})

@@ -6,8 +6,8 @@ vi.mock('socket.io-client', async (importOriginal) => {
   return importOriginal()
 })
 
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketClient, createSocketRegistry } from './index'
+import { createTestServer, waitFor, type TestServer } from './testServer.js'
+import { createSocketClient, createSocketRegistry } from './index.js'
 
 let server: TestServer | null = null
 afterEach(async () => {

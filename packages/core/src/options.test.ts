@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createSocketClient } from './client'
-import { createSocketRegistry } from './registry'
-import { mergeOptions, resolveOptions } from './options'
-import type { SocketClientOptions } from './types'
+import { createSocketClient } from './client.js'
+import { createSocketRegistry } from './registry.js'
+import { mergeOptions } from './options.js'
+import { resolveOptions } from './engine/resolve.js'
+import type { SocketClientOptions } from './types.js'
 
 const bad = (options: unknown): unknown => {
   try {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import { createSocketRegistry, type SocketRegistry } from './registry'
-import { ownedEndpoints } from './ownership'
+import { createTestServer, waitFor, type TestServer } from './testServer.js'
+import { createSocketRegistry, type SocketRegistry } from './registry.js'
+import { ownedEndpoints } from './ownership.js'
 
 let server: TestServer | null = null
 const registries: SocketRegistry[] = []

@@ -1,10 +1,9 @@
-import { createBrowserEvents } from './browserEvents'
-import { createClient, createInertClient, createWarnOnce, type ClientRuntime } from './client'
-import { callSite, detectServer } from './environment'
-import { createManagerPool } from './managerPool'
-import { mergeOptions, resolveOptions, type ResolvedOptions } from './options'
-import { validateOptions } from './validate'
-import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketStatus } from './types'
+import { Client, createWarnOnce, loadEngine, loadLib, type ClientRuntime } from './client.js'
+import { callSite, detectServer } from './environment.js'
+import { socketError } from './errors.js'
+import { keyOptions, mergeOptions, type KeyOptions } from './options.js'
+import { validateOptions } from './validate.js'
+import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketStatus } from './types.js'
 
 export interface SocketRegistryOptions extends SocketClientOptions {
   /** Time an unheld client stays connected after its last `release()`, so a route change does not reconnect. @default 2000 */
@@ -34,23 +33,32 @@ export interface SocketRegistry {
   release(client: SocketClient<EventsMap, EventsMap>): void
   /** The client for these options if one is held, without acquiring it. */
   peek<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(options?: SocketClientOptions): SocketClient<L, E> | undefined
+  /**
+   * Starts loading the connection engine and the default transport library without connecting, so the first
+   * `connect()` does not wait for them (the Vue plugin calls it at install, in parallel with mounting). Never
+   * rejects; does nothing on the server.
+   */
+  preload(): Promise<void>
   /** Disconnects and disposes every client; the registry cannot be used afterwards. */
   dispose(): void
   getDiagnostics(): SocketRegistryDiagnostics
 }
 
 /** What must agree between two acquirers of one key; a difference means two owners disagree. */
-function signatureOf(options: ResolvedOptions): string {
-  const transports = options.socketOptions.transports
-  return `{ auth: '${options.auth.mode}', transports: ${transports ? String(transports) : 'default'} }`
+function signatureOf(options: KeyOptions): string {
+  const { auth, transport = 'socket.io', socketOptions } = options.input
+  const mode = !auth ? 'none' : typeof auth === 'function' || !('mode' in auth) ? 'raw' : auth.mode
+  const transports = socketOptions?.transports
+  return `{ auth: '${String(mode)}', transport: '${typeof transport === 'object' ? transport.name : transport}', transports: ${transports ? String(transports) : 'default'} }`
 }
 
 interface Entry {
-  client: SocketClient<EventsMap, EventsMap>
+  client: Client
   refs: number
   releaseTimer: ReturnType<typeof setTimeout> | null
-  signature: string
-  site: string
+  /** Development only: what two acquirers must agree on, and where the first one was. */
+  signature?: string
+  site?: string
 }
 
 /**
@@ -64,41 +72,38 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
   // Validate the defaults once, up front (development), so a bad option fails where the registry is created.
   if (process.env.NODE_ENV !== 'production') validateOptions(defaults)
   const name = nameOption ?? (process.env.NODE_ENV !== 'production' && !isServer ? `registry created at ${callSite()}` : 'registry')
-  const warnOnce = createWarnOnce()
   const entries = new Map<string, Entry>()
-  const byClient = new Map<SocketClient<EventsMap, EventsMap>, Entry>()
+  const byClient = new Map<Client, Entry>()
   let disposed = false
-
-  // Browser-only machinery is created on the first browser client, never on the server.
-  let runtime: ClientRuntime | null = null
-  const getRuntime = (): ClientRuntime =>
-    (runtime ??= {
-      pool: createManagerPool(name),
-      browserEvents: createBrowserEvents(),
-      warnOnce,
-      onDispose(client) {
-        const entry = byClient.get(client)
-        if (entry) forget(entry)
-      },
-    })
-
-  // Most calls (every useSocket() without options) ask for the registry's defaults: resolve those once.
-  let defaultResolved: ResolvedOptions | undefined
-  function resolve(options: SocketClientOptions | undefined): ResolvedOptions {
-    if (!options || Object.keys(options).length === 0) {
-      return (defaultResolved ??= resolveOptions({ ...clientDefaults, isServer }))
-    }
-    return resolveOptions(mergeOptions({ ...clientDefaults, isServer }, options))
+  // Shared by this registry's clients. Its `shared` bag is filled by the engine (manager pool, window listeners)
+  // on the first connect in a browser, never on the server.
+  const runtime: ClientRuntime = {
+    name,
+    warnOnce: createWarnOnce(),
+    shared: {},
+    onDispose(client) {
+      const entry = byClient.get(client)
+      if (entry) forget(entry)
+    },
   }
 
-  function acquire(options?: SocketClientOptions): SocketClient<EventsMap, EventsMap> {
-    if (disposed) throw new Error(`[ssr-socket] acquire() on a disposed registry (${name}). Create a new registry.`)
+  // Most calls (every useSocket() without options) ask for the registry's defaults: resolve those once.
+  let defaultResolved: KeyOptions | undefined
+  function resolve(options: SocketClientOptions | undefined): KeyOptions {
+    if (!options || Object.keys(options).length === 0) {
+      return (defaultResolved ??= keyOptions({ ...clientDefaults, isServer }))
+    }
+    return keyOptions(mergeOptions({ ...clientDefaults, isServer }, options))
+  }
+
+  function acquire(options?: SocketClientOptions): Client {
+    if (disposed) throw socketError('config', 'registry-disposed', name)
     const resolved = resolve(options)
-    const signature = signatureOf(resolved)
     const existing = entries.get(resolved.key)
+    const signature = process.env.NODE_ENV !== 'production' && !isServer ? signatureOf(resolved) : undefined
     if (existing) {
       if (process.env.NODE_ENV !== 'production' && existing.signature !== signature) {
-        warnOnce(
+        runtime.warnOnce(
           `conflict:${resolved.key}:${signature}`,
           `[ssr-socket] ${resolved.key} was acquired with conflicting options; the first one wins:\n` +
             `  1. ${existing.signature} at ${existing.site}\n  2. ${signature} at ${callSite()}\n` +
@@ -112,15 +117,19 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       }
       return existing.client
     }
-    const client = isServer ? createInertClient<EventsMap, EventsMap>(resolved, warnOnce) : createClient<EventsMap, EventsMap>(resolved, getRuntime())
-    const entry: Entry = { client, refs: 1, releaseTimer: null, signature, site: process.env.NODE_ENV !== 'production' && !isServer ? callSite() : '' }
+    const client = new Client(resolved, runtime)
+    const entry: Entry = { client, refs: 1, releaseTimer: null }
+    if (process.env.NODE_ENV !== 'production' && !isServer) {
+      entry.signature = signature
+      entry.site = callSite()
+    }
     entries.set(resolved.key, entry)
     byClient.set(client, entry)
     return client
   }
 
   function release(client: SocketClient<EventsMap, EventsMap>): void {
-    const entry = byClient.get(client)
+    const entry = byClient.get(client as unknown as Client)
     if (!entry || entry.refs === 0) return
     if (--entry.refs > 0) return
     if (isServer || graceMs === 0) {
@@ -152,6 +161,14 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     acquire: acquire as SocketRegistry['acquire'],
     release,
     peek: ((options?: SocketClientOptions) => entries.get(resolve(options).key)?.client) as SocketRegistry['peek'],
+    preload() {
+      if (isServer || disposed) return Promise.resolve()
+      const lib = loadLib(resolve(undefined))
+      return Promise.all([loadEngine(), lib]).then(
+        () => {},
+        () => {},
+      )
+    },
     dispose() {
       if (disposed) return
       disposed = true
@@ -162,8 +179,8 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
         name,
         isServer,
         clients: [...entries.values()].map((e) => ({ key: e.client.key, refs: e.refs, status: e.client.getState().status, releasing: e.releaseTimer !== null })),
-        managers: runtime?.pool.size() ?? 0,
-        windowListeners: runtime?.browserEvents.listenerCount() ?? 0,
+        managers: runtime.shared.pool?.size() ?? 0,
+        windowListeners: runtime.shared.signals?.listenerCount() ?? 0,
         pendingReleases: [...entries.values()].filter((e) => e.releaseTimer !== null).length,
       }
     },

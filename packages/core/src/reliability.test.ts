@@ -1,12 +1,12 @@
 // Fault injection: half-open paths, mid-stream cuts, churn, connection state recovery, bad input.
 // Loopback only; every server, proxy and client is closed by the test; each case is bounded in time.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSocketClient } from './client'
-import { createSocketRegistry } from './registry'
-import { isSocketError } from './errors'
-import { createTcpProxy, type TcpProxy } from './tcpProxy'
-import { createTestServer, waitFor, type TestServer } from './testServer'
-import type { SocketClient, SocketClientOptions } from './types'
+import { createSocketClient } from './client.js'
+import { createSocketRegistry } from './registry.js'
+import { isSocketError } from './errors.js'
+import { createTcpProxy, type TcpProxy } from './tcpProxy.js'
+import { createTestServer, waitFor, type TestServer } from './testServer.js'
+import type { SocketClient, SocketClientOptions } from './types.js'
 
 const servers: TestServer[] = []
 const proxies: TcpProxy[] = []

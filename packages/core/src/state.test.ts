@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { SocketError } from './errors'
-import { INITIAL_STATE, TRANSITIONS, transition, type SocketTransition } from './state'
-import type { SocketState, SocketStatus } from './types'
+import { SocketError } from './errors.js'
+import { INITIAL_STATE, TRANSITIONS, transition, type SocketTransition } from './state.js'
+import type { SocketState, SocketStatus } from './types.js'
 
 const err = new SocketError('network', 'x')
 const at = (status: SocketStatus, patch: Partial<SocketState> = {}): SocketState => ({ ...INITIAL_STATE, status, ...patch })

@@ -1,17 +1,8 @@
-import type { SocketError } from './errors'
-import type { SocketState, SocketStatus } from './types'
+import type { SocketError } from './errors.js'
+import { INITIAL_STATE } from './initialState.js'
+import type { SocketState, SocketStatus } from './types.js'
 
-/** The initial state: a constant, identical on server and client, so it renders and hydrates the same. */
-export const INITIAL_STATE: SocketState = Object.freeze({
-  status: 'idle',
-  attempt: 0,
-  nextRetryAt: null,
-  error: null,
-  id: null,
-  transport: null,
-  recovered: false,
-  connectedAt: null,
-})
+export { INITIAL_STATE }
 
 /** The named transitions of the connection lifecycle. */
 export type SocketTransition =
@@ -60,8 +51,10 @@ export function canTransition(from: SocketStatus, type: SocketTransition['type']
   return TRANSITIONS[type].includes(from)
 }
 
+/** Frozen in development to catch a mutation; production skips the freeze (one per transition). */
 function next(state: SocketState, patch: Partial<SocketState>): SocketState {
-  return Object.freeze({ ...state, ...patch })
+  const out = { ...state, ...patch }
+  return process.env.NODE_ENV !== 'production' ? Object.freeze(out) : out
 }
 
 /**

@@ -1,9 +1,9 @@
 // Shared fixture of the core test files (not part of any published entry): servers and clients made
 // through it are closed and disposed after each test, by one afterEach.
 import { afterEach } from 'vitest'
-import { createSocketClient } from './client'
-import { createTestServer, type TestServer, type TestServerOptions } from './testServer'
-import type { SocketClient, SocketClientOptions } from './types'
+import { createSocketClient } from './client.js'
+import { createTestServer, type TestServer, type TestServerOptions } from './testServer.js'
+import type { SocketClient, SocketClientOptions } from './types.js'
 
 export function useCleanup() {
   const clients: SocketClient[] = []

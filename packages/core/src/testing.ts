@@ -1,4 +1,4 @@
-export { activeResources, createTestServer, freePort, waitFor } from './testServer'
-export type { TestServer, TestServerOptions } from './testServer'
-export { createTcpProxy } from './tcpProxy'
-export type { TcpProxy } from './tcpProxy'
+export { activeResources, createTestServer, freePort, waitFor } from './testServer.js'
+export type { TestServer, TestServerOptions } from './testServer.js'
+export { createTcpProxy } from './tcpProxy.js'
+export type { TcpProxy } from './tcpProxy.js'

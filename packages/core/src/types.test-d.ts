@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createSocketClient } from './client'
-import type { SocketState, SocketStatus } from './types'
+import { createSocketClient } from './client.js'
+import type { SocketState, SocketStatus } from './types.js'
 
 interface Listen {
   message: (text: string, at: number) => void

@@ -1,5 +1,6 @@
 import type { ManagerOptions, SocketOptions, Socket } from 'socket.io-client'
-import type { SocketError } from './errors'
+import type { SocketError } from './errors.js'
+import type { TransportFactory } from './transports/types.js'
 
 /** The statuses of one logical connection. See `state.ts` for the transitions between them. */
 export type SocketStatus =
@@ -147,6 +148,11 @@ export interface SocketClientOptions {
    * with a `config` error and nothing is sent. Match it to the server's `maxHttpBufferSize`. @default undefined (no check)
    */
   maxPayloadBytes?: number
+  /**
+   * The wire: socket.io (socket.io-client, loaded on the first connect) or a transport object, e.g.
+   * `createMockTransport().transport` from `@ssr-socket/core/testing` in component tests. @default 'socket.io'
+   */
+  transport?: 'socket.io' | TransportFactory
   /** Passed through to socket.io's Manager and Socket (e.g. `transports`, `timeout`, `extraHeaders`). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>
 }
@@ -214,6 +220,11 @@ export interface SocketClient<L extends EventsMap = DefaultListenEvents, E exten
    * Not called on the first connect. Returns the unsubscribe function.
    */
   onResync(handler: () => void): () => void
+  /**
+   * Starts loading the connection engine and the transport library without connecting, so that `connect()`
+   * does not wait for them (the Vue plugin calls it at install time). Never rejects. Does nothing on the server.
+   */
+  preload(): Promise<void>
   /** The raw socket.io Socket, an escape hatch; `null` on the server and before the first connect. */
   readonly socket: Socket | null
   getDiagnostics(): SocketDiagnostics

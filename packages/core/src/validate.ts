@@ -1,12 +1,12 @@
-import { configError } from './errors'
-import type { SocketClientOptions } from './types'
+import { configError } from './errors.js'
+import type { SocketClientOptions } from './types.js'
 
 // Development-only checks: every call site is wrapped in `process.env.NODE_ENV !== 'production'`, so a
 // production bundle carries none of this. Each message names the option and what to write instead.
 
 const KNOWN_OPTIONS = [
   'url', 'path', 'namespace', 'isServer', 'auth', 'reconnection', 'buffer', 'ackTimeoutMs',
-  'reconnectOnServerDisconnect', 'debug', 'io', 'socketOptions', 'graceMs', 'name', 'maxPayloadBytes',
+  'reconnectOnServerDisconnect', 'debug', 'io', 'socketOptions', 'graceMs', 'name', 'maxPayloadBytes', 'transport',
 ]
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -112,6 +112,12 @@ export function validateOptions(options: unknown): void {
   }
   if (o.socketOptions !== undefined && !isPlainObject(o.socketOptions)) throw configError('options.socketOptions must be an object of socket.io Manager/Socket options.')
   if (o.debug !== undefined && typeof o.debug !== 'boolean' && typeof o.debug !== 'function') throw configError('options.debug must be a boolean or a logger function.')
+  const t = o.transport as unknown
+  if (t !== undefined && t !== 'socket.io' && !(isPlainObject(t) && typeof t.create === 'function' && typeof t.name === 'string')) {
+    throw configError(
+      `options.transport must be 'socket.io' or a transport object ({ name, create }, e.g. createMockTransport().transport from @ssr-socket/core/testing), got ${JSON.stringify(t) ?? typeof t}.`,
+    )
+  }
   if (o.graceMs !== undefined) checkNumber(o.graceMs, 'graceMs')
   checkNumber(o.maxPayloadBytes, 'options.maxPayloadBytes', { integer: true })
 }

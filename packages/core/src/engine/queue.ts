@@ -1,4 +1,5 @@
-import { socketError, type SocketError } from './errors'
+import { monotonicNow } from '../environment.js'
+import { socketError, type SocketError } from '../errors.js'
 
 export interface PendingAck {
   /** Sends the emit with the time left until the ack deadline. */
@@ -22,8 +23,11 @@ export interface DrainedEmit {
 }
 
 export interface OfflineQueue {
-  /** Keeps an emit until the next connect. Returns false when buffering is off (the emit is dropped). */
-  push(event: string, args: readonly unknown[], ack?: PendingAck): boolean
+  /**
+   * Keeps an emit until the next connect; `at` is when the app made it (monotonic ms). Returns false when
+   * buffering is off (the emit is dropped).
+   */
+  push(event: string, args: readonly unknown[], at: number, ack?: PendingAck): boolean
   /** Removes and returns the emits still within their TTL, oldest first. */
   drain(): DrainedEmit[]
   /** Rejects every queued emit that waits for an ack; plain emits stay. */
@@ -36,9 +40,10 @@ export interface OfflineQueue {
 /**
  * The bounded offline emit queue: replaces socket.io's unbounded send buffer while disconnected.
  * Drop-oldest beyond `max`, drop on send when older than `ttlMs`. Entries that wait for an ack own a timer
- * for their deadline; every path that removes an entry (`remove`) clears it.
+ * for their deadline; every path that removes an entry (`remove`) clears it. Times are monotonic: a wall-clock
+ * jump neither expires nor strands an entry.
  */
-export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = Date.now): OfflineQueue {
+export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = monotonicNow): OfflineQueue {
   const entries: Entry[] = []
   let dropped = 0
   let expired = 0
@@ -55,13 +60,13 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
   }
 
   return {
-    push(event, args, ack) {
+    push(event, args, at, ack) {
       if (limits === false || limits.max === 0) {
         dropped++
         ack?.reject(socketError('network', 'queue-off', event))
         return false
       }
-      const entry: Entry = { event, args, at: now(), ack }
+      const entry: Entry = { event, args, at, ack }
       if (ack) {
         entry.timer = setTimeout(() => {
           remove(entry)

@@ -1,6 +1,6 @@
 import type { Manager, ManagerOptions } from 'socket.io-client'
-import { claimEndpoint } from './ownership'
-import type { SocketIoModule } from './types'
+import { claimEndpoint } from '../ownership.js'
+import type { SocketIoModule } from '../types.js'
 
 type RetryListener = (attempt: number, delayMs: number) => void
 

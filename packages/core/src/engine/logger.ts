@@ -1,4 +1,4 @@
-import type { DebugLogger } from './types'
+import type { DebugLogger } from '../types.js'
 
 const SECRET_KEY = /token|auth|cookie|password|secret|session|jwt|credential/i
 const JWT_LIKE = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}\b/g

@@ -1,0 +1,64 @@
+import { keyOptions, type KeyOptions } from '../options.js'
+import type { TransportFactory } from '../transports/types.js'
+import type { BufferOptions, DebugLogger, RawAuth, ReconnectionOptions, SocketClientOptions, SocketIoLoader } from '../types.js'
+
+export type ResolvedAuth =
+  | { mode: 'none'; retries: number }
+  | { mode: 'cookie'; retries: number }
+  | { mode: 'token'; getToken: () => unknown; retries: number }
+  | { mode: 'raw'; value: RawAuth; retries: number }
+
+/** Every option with its default applied (`??`, so 0 stays 0). */
+export interface ResolvedOptions extends KeyOptions {
+  readonly auth: ResolvedAuth
+  readonly reconnection: false | Required<ReconnectionOptions>
+  readonly buffer: false | Required<BufferOptions>
+  readonly ackTimeoutMs: number
+  readonly reconnectOnServerDisconnect: boolean
+  readonly debug: boolean | DebugLogger
+  readonly io: SocketIoLoader | undefined
+  readonly transport: 'socket.io' | TransportFactory
+  readonly socketOptions: NonNullable<SocketClientOptions['socketOptions']>
+  readonly maxPayloadBytes: number | undefined
+}
+
+function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
+  if (!auth) return { mode: 'none', retries: 0 }
+  if (typeof auth === 'function' || !('mode' in auth)) return { mode: 'raw', value: auth as RawAuth, retries: 0 }
+  const retries = (auth as { retries?: number }).retries
+  return auth.mode === 'token'
+    ? { mode: 'token', getToken: auth.getToken as () => unknown, retries: retries ?? 1 }
+    : { mode: auth.mode as 'none' | 'cookie', retries: retries ?? 0 }
+}
+
+/** The engine's half of option resolution: the defaults of everything but the key. */
+export function completeOptions(base: KeyOptions): ResolvedOptions {
+  const input = base.input
+  const r = input.reconnection || {}
+  const b = input.buffer || {}
+  const delayMs = r.delayMs ?? 1000
+  return {
+    ...base,
+    auth: resolveAuth(input.auth),
+    reconnection:
+      input.reconnection === false
+        ? false
+        : { attempts: r.attempts ?? Infinity, delayMs, maxDelayMs: r.maxDelayMs ?? Math.max(delayMs, 5000), jitter: r.jitter ?? 0.5 },
+    buffer: input.buffer === false ? false : { max: b.max ?? 100, ttlMs: b.ttlMs ?? 60_000 },
+    ackTimeoutMs: input.ackTimeoutMs ?? 10_000,
+    reconnectOnServerDisconnect: input.reconnectOnServerDisconnect ?? false,
+    debug: input.debug ?? false,
+    io: input.io,
+    transport: input.transport ?? 'socket.io',
+    socketOptions: input.socketOptions ?? {},
+    maxPayloadBytes: input.maxPayloadBytes,
+  }
+}
+
+/**
+ * Normalises options (defaults with `??`, so 0 stays 0). Never mutates `input`. In development it first
+ * validates them and throws a `config` SocketError that names the option and the fix.
+ */
+export function resolveOptions(input: SocketClientOptions = {}): ResolvedOptions {
+  return completeOptions(keyOptions(input))
+}
