@@ -1,23 +1,17 @@
-// The facade: the SocketClient an app holds for the client's whole life. It is all the entry chunk carries of a
-// client: it answers getState/subscribe, keeps the handler table, and records emits and the wish to connect until
-// the engine (engine/, loaded by one import() on the first connect or emit) attaches behind it and takes them
-// over, in order, exactly once. It decides nothing the engine decides. On the server it is the inert client.
+// The facade: the SocketClient an app holds for the client's whole life, and all the entry chunk carries of a
+// client. It answers getState/subscribe and records every other call (on/off, emits, the wish to connect) until
+// the engine (engine/, loaded by one import() on the first call that needs it) attaches behind it; the engine
+// takes the records over, in order, exactly once, and from then on the facade forwards. It checks what must be
+// refused at the call (bad arguments) and decides nothing the engine decides. On the server it is the inert
+// client. Kept small on purpose: every byte here is in the app's entry chunk.
 import type { Socket } from 'socket.io-client'
 import type { Engine } from './engine/engine.js'
 import { callSite, monotonicNow } from './environment.js'
-import { socketError, text, type SocketError } from './errors.js'
+import { socketError, text } from './errors.js'
 import { INITIAL_STATE } from './initialState.js'
 import { keyOptions, type KeyOptions } from './options.js'
 import { checkEmit } from './payload.js'
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketDiagnostics, SocketState, StateListener } from './types.js'
-
-export type Handler = (...args: unknown[]) => void
-
-/** A handler table entry; a `once` entry is removed before its first call. */
-export interface HandlerEntry {
-  readonly f: Handler
-  readonly once: boolean
-}
 
 /** What a client shares with the other clients of its registry (or owns alone when standalone). */
 export interface ClientRuntime {
@@ -29,17 +23,8 @@ export interface ClientRuntime {
   readonly shared: { pool?: { size(): number }; signals?: { listenerCount(): number } } & Record<string, unknown>
 }
 
-/** An emit made before the engine attached: event, arguments, monotonic time, and the ack's settle functions. */
-export interface Recorded {
-  readonly e: string
-  readonly a: unknown[]
-  readonly t: number
-  readonly k?: readonly [(value: unknown) => void, (error: SocketError) => void]
-}
-
-const noop = (): void => {}
-const CONNECTING: SocketState = { ...INITIAL_STATE, status: 'connecting' }
-const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
+/** A call made before the engine attached: method, arguments, monotonic time, and an ack's settle functions. */
+export type Recorded = [method: string, args: unknown[], at: number, settle?: [(value: unknown) => void, (error: unknown) => void]]
 
 type EngineModule = typeof import('./engine/index.js')
 /** Code, not state: once the chunk is loaded, later clients attach their engine synchronously. */
@@ -63,35 +48,48 @@ export function createWarnOnce(): ClientRuntime['warnOnce'] {
   }
 }
 
+const noop = (): void => {}
+const CONNECTING: SocketState = { ...INITIAL_STATE, status: 'connecting' }
+const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
+/** The calls the facade records (or forwards); `getState`, `subscribe` and `volatile` are its own. */
+const FORWARDED = ['connect', 'disconnect', 'reconnect', 'dispose', 'on', 'once', 'off', 'emit', 'emitWithAck', 'onResync', 'preload', 'getDiagnostics'] as const
+
+export interface Client {
+  connect(): void
+  disconnect(): void
+  reconnect(): void
+  dispose(): void
+  on(event: string, handler: (...args: unknown[]) => void): () => void
+  once(event: string, handler: (...args: unknown[]) => void): () => void
+  off(event: string, handler?: (...args: unknown[]) => void): void
+  emit(event: string, ...args: unknown[]): void
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>
+  onResync(handler: () => void): () => void
+  preload(): Promise<void>
+  getDiagnostics(): SocketDiagnostics
+}
+
+// Fields are assigned in the constructor (no class-field initialisers: they cost a helper call each in ES2020).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Client {
-  readonly key: string
-  readonly volatile: { emit(event: string, ...args: unknown[]): void }
-  /** @internal state */
-  _s: SocketState = INITIAL_STATE
-  /** @internal state listeners */
-  _l?: Set<StateListener>
-  /** @internal handler table: arrays replaced on change, so a dispatch can iterate one without copying */
-  _h?: Map<string, HandlerEntry[]>
-  /** @internal resync listeners */
-  _rs?: Set<() => void>
-  /** @internal the engine, once attached */
-  _e?: Engine
-  /** @internal emits recorded until the engine attaches */
-  _q?: Recorded[]
-  /** @internal connect() was called before the engine attached */
-  _want = false
-  _dead = false
-  /** @internal engine chunk loading */
-  _ld?: Promise<void>
-  /** @internal wire library loading */
-  _lp?: Promise<unknown>
+  declare readonly key: string
+  declare readonly volatile: { emit(event: string, ...args: unknown[]): void }
+  /** @internal */ declare _s: SocketState
+  /** @internal */ declare _l?: Set<StateListener>
+  /** @internal */ declare _e?: Engine
+  /** @internal calls recorded until the engine attaches */ declare _q?: Recorded[]
+  /** @internal connect() was called before the engine attached */ declare _want?: boolean
+  /** @internal */ declare _dead?: boolean
+  /** @internal engine chunk loading */ declare _ld?: Promise<void>
+  /** @internal wire library loading */ declare _lp?: Promise<unknown>
 
   constructor(
     readonly _o: KeyOptions,
     readonly _r: ClientRuntime,
   ) {
     this.key = _o.key
-    this.volatile = { emit: (event, ...args) => this._emit('volatile.emit', event, args, true) }
+    this._s = INITIAL_STATE
+    this.volatile = { emit: (...args: unknown[]) => void this._c('volatile', args) }
   }
 
   getState(): SocketState {
@@ -105,6 +103,10 @@ export class Client {
     return () => void this._l?.delete(listener)
   }
 
+  get socket(): Socket | null {
+    return (this._e?.t?.raw as Socket | undefined) ?? null
+  }
+
   /** @internal */
   _set(next: SocketState): void {
     const previous = this._s
@@ -112,133 +114,99 @@ export class Client {
     if (this._l) for (const listener of [...this._l]) listener(next, previous)
   }
 
-  connect(): void {
-    if (this._o.isServer) return
-    if (this._dead) return this._warnDead('connect()')
-    if (this._e) return this._e.connect()
-    if (this._want) return
-    this._want = true
-    this._set(CONNECTING)
-    // The wire library loads in parallel with the engine chunk: no waterfall.
-    this._lib()
-    this._load()
-  }
-
-  disconnect(): void {
-    if (this._o.isServer || this._dead) return
-    if (this._e) return this._e.disconnect()
-    this._want = false
-    this._settleRecorded(socketError('network', 'disconnected'), false)
-    if (this._s.status !== 'disconnected') this._set(DISCONNECTED)
-  }
-
-  reconnect(): void {
-    if (this._o.isServer || this._dead) return
-    if (this._e) this._e.reconnect()
-    else this.connect()
-  }
-
-  dispose(): void {
-    if (this._dead) return
-    if (this._e) this._e.dispose()
-    else {
-      this.disconnect()
-      this._settleRecorded(socketError('network', 'disposed', 'emit()'), true)
-    }
-    this._dead = true
-    this._h = this._l = this._rs = undefined
-    this._r.onDispose?.(this)
-  }
-
-  on(event: string, handler: Handler): () => void {
-    if (typeof event !== 'string' || typeof handler !== 'function') throw socketError('config', 'bad-event', 'on(event, handler)')
-    return this._add(event, handler, false)
-  }
-
-  once(event: string, handler: Handler): () => void {
-    if (typeof event !== 'string' || typeof handler !== 'function') throw socketError('config', 'bad-event', 'once(event, handler)')
-    return this._add(event, handler, true)
-  }
-
-  off(event: string, handler?: Handler): void {
-    const table = this._h
-    const list = table?.get(event)
-    if (!table || !list) return
-    const rest = handler ? list.filter((entry) => entry.f !== handler) : []
-    if (rest.length) table.set(event, rest)
-    else {
-      table.delete(event)
-      this._e?.unbind(event)
-    }
-  }
-
-  emit(event: string, ...args: unknown[]): void {
-    this._emit('emit', event, args, false)
-  }
-
-  emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
-    try {
-      checkEmit('emitWithAck', event, args, this._o.input.maxPayloadBytes, true)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    if (this._o.isServer) return Promise.reject(socketError('config', 'ssr-ack'))
-    if (this._dead) return Promise.reject(socketError('config', 'disposed', `emitWithAck("${event}")`))
-    if (this._e) return this._e.ack(event, args, monotonicNow())
-    return new Promise((resolve, reject) => this._record({ e: event, a: args, t: monotonicNow(), k: [resolve, reject] }))
-  }
-
-  onResync(handler: () => void): () => void {
-    if (typeof handler !== 'function') throw socketError('config', 'bad-event', 'onResync(handler)')
-    if (this._o.isServer || this._dead) return noop
-    ;(this._rs ??= new Set()).add(handler)
-    return () => void this._rs?.delete(handler)
-  }
-
-  preload(): Promise<void> {
-    if (this._o.isServer || this._dead) return Promise.resolve()
-    this._load()
-    return Promise.all([this._ld, this._lib()]).then(noop, noop)
-  }
-
-  get socket(): Socket | null {
-    return (this._e?.t?.raw as Socket | undefined) ?? null
-  }
-
-  getDiagnostics(): SocketDiagnostics {
-    if (this._e) return this._e.diagnostics()
-    const handlers: Record<string, number> = {}
-    if (this._h) for (const [event, list] of this._h) handlers[event] = list.length
-    return {
-      createdOn: this._o.isServer ? 'server' : 'client',
-      status: this._s.status,
-      key: this.key,
-      hasSocket: false,
-      transport: null,
-      handlers,
-      socketListeners: {},
-      pendingAcks: this._q?.filter((r) => r.k).length ?? 0,
-      queue: { size: this._q?.length ?? 0, dropped: 0, expired: 0 },
-      errors: [],
-      attempts: [],
-      upgradeErrors: 0,
-    }
-  }
-
   /** @internal the wire library's load, shared by every attempt until one fails (the engine then clears it) */
   _lib(): Promise<unknown> {
-    if (!this._lp) {
-      this._lp = loadLib(this._o)
-      this._lp.catch(noop) // handled by the engine; this only keeps it from being reported as unhandled
-    }
+    if (!this._lp) (this._lp = loadLib(this._o)).catch(noop) // the engine handles it; this only keeps it from being "unhandled"
     return this._lp
   }
 
-  private _load(): void {
-    if (engineModule) {
-      engineModule.attach(this)
-      return
+  /** @internal every forwarded method: refuse bad arguments, then forward to the engine or record. */
+  _c(m: string, a: unknown[]): unknown {
+    const o = this._o
+    const [event, handler] = a
+    const emitting = m === 'emit' || m === 'volatile' || m === 'emitWithAck'
+    if (m === 'on' || m === 'once' || m === 'onResync') {
+      if (m === 'onResync' ? typeof event !== 'function' : typeof event !== 'string' || typeof handler !== 'function') {
+        throw socketError('config', 'bad-event', m === 'onResync' ? 'onResync(handler)' : `${m}(event, handler)`)
+      }
+    } else if (emitting) {
+      try {
+        checkEmit(m === 'volatile' ? 'volatile.emit' : m, event, a.slice(1), o.input.maxPayloadBytes, !this._e?.t?.connected)
+      } catch (error) {
+        if (m === 'emitWithAck') return Promise.reject(error)
+        throw error
+      }
     }
+    const e = this._e
+    if (m === 'getDiagnostics') return e ? e.getDiagnostics() : this._diagnostics()
+    if (o.isServer || this._dead) return this._inert(m, event)
+    if (e) return emitting ? e.send(m, event as string, a.slice(1), monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
+
+    // Before the engine: what must show at once shows at once, the rest is recorded.
+    let result: unknown
+    let settle: Recorded[3]
+    switch (m) {
+      case 'volatile':
+        return // dropped unless connected
+      case 'preload':
+        this._load()
+        return Promise.all([this._ld, this._lib()]).then(noop, noop)
+      case 'connect':
+      case 'reconnect':
+        if (this._want) return
+        this._want = true
+        this._set(CONNECTING)
+        this._lib() // in parallel with the engine chunk: no waterfall
+        break
+      case 'disconnect':
+      case 'dispose':
+        this._want = false
+        this._settle(socketError('network', m === 'dispose' ? 'disposed' : 'disconnected', m === 'dispose' ? 'emit()' : ''), m === 'dispose')
+        if (this._s.status !== 'disconnected') this._set(DISCONNECTED)
+        if (m === 'dispose') this._die()
+        return
+      case 'emitWithAck':
+        result = new Promise((resolve, reject) => (settle = [resolve, reject]))
+        break
+      case 'on':
+      case 'once':
+        result = () => this.off(event as string, handler as () => void)
+        break
+      case 'onResync':
+        result = () => void this._c('offResync', [event])
+    }
+    ;(this._q ??= []).push([m, a, monotonicNow(), settle])
+    this._load()
+    return result
+  }
+
+  /** @internal the end of a client, whichever side disposed it */
+  _die(): void {
+    this._dead = true
+    this._l = undefined
+    this._r.onDispose?.(this)
+  }
+
+  private _inert(m: string, event: unknown): unknown {
+    const server = this._o.isServer
+    if (m === 'emitWithAck') return Promise.reject(server ? socketError('config', 'ssr-ack') : socketError('config', 'disposed', `emitWithAck("${String(event)}")`))
+    if (m === 'on' || m === 'once' || m === 'onResync') return noop
+    if (m === 'preload') return Promise.resolve()
+    if (m === 'dispose' && server) this._dead = true
+    if (process.env.NODE_ENV !== 'production' && (m === 'emit' || m === 'volatile' || (m === 'connect' && !server))) {
+      const what = m === 'connect' ? 'connect()' : `${m === 'volatile' ? 'volatile.emit' : m}("${String(event)}")`
+      this._r.warnOnce(
+        `${server ? 'ssr' : 'disposed'}:${this.key}:${m}`,
+        server
+          ? `[ssr-socket] ${m === 'volatile' ? 'volatile.emit' : m}() was called during server-side rendering and does nothing there. Call it in onMounted() or an event handler.`
+          : `[ssr-socket] ${text('disposed', `${what} (${this.key})`)}`,
+      )
+    }
+    return undefined
+  }
+
+  private _load(): void {
+    if (engineModule) return engineModule.attach(this)
     this._ld ??= loadEngine().then(
       (engine) => {
         if (!this._dead) engine.attach(this)
@@ -246,7 +214,7 @@ export class Client {
       (error: unknown) => {
         this._ld = undefined
         const err = socketError('config', 'no-engine', '', error)
-        this._settleRecorded(err, true)
+        this._settle(err, true)
         if (this._want) {
           this._want = false
           this._set({ ...INITIAL_STATE, status: 'failed', error: err })
@@ -255,49 +223,36 @@ export class Client {
     )
   }
 
-  private _record(recorded: Recorded): void {
-    ;(this._q ??= []).push(recorded)
-    this._load()
+  /** Rejects the recorded emits that wait for an ack; with `all`, drops every other record too. */
+  private _settle(error: unknown, all: boolean): void {
+    const q = this._q
+    if (!q) return
+    for (const r of q) r[3]?.[1](error)
+    // A recorded connect goes too: disconnect() after connect() before the engine loaded means stay disconnected.
+    this._q = all ? undefined : q.filter((r) => !r[3] && r[0] !== 'connect' && r[0] !== 'reconnect')
   }
 
-  /** Rejects the recorded emits that wait for an ack; with `all`, drops the plain ones too. */
-  private _settleRecorded(error: SocketError, all: boolean): void {
-    if (!this._q) return
-    const keep = all ? [] : this._q.filter((r) => !r.k)
-    for (const r of this._q) r.k?.[1](error)
-    this._q = keep.length ? keep : undefined
-  }
-
-  private _add(event: string, f: Handler, once: boolean): () => void {
-    if (this._o.isServer || this._dead) return noop
-    const table = (this._h ??= new Map<string, HandlerEntry[]>())
-    const list = table.get(event)
-    if (!list) {
-      table.set(event, [{ f, once }])
-      this._e?.bind(event)
-    } else if (!list.some((entry) => entry.f === f)) {
-      table.set(event, [...list, { f, once }])
+  private _diagnostics(): SocketDiagnostics {
+    return {
+      createdOn: this._o.isServer ? 'server' : 'client',
+      status: this._s.status,
+      key: this.key,
+      hasSocket: false,
+      transport: null,
+      handlers: {},
+      socketListeners: {},
+      pendingAcks: 0,
+      queue: { size: 0, dropped: 0, expired: 0 },
+      errors: [],
+      attempts: [],
+      upgradeErrors: 0,
     }
-    return () => this.off(event, f)
   }
+}
 
-  private _emit(method: string, event: string, args: unknown[], volatile: boolean): void {
-    checkEmit(method, event, args, this._o.input.maxPayloadBytes, !volatile && !this._e?.t?.connected)
-    if (this._o.isServer) {
-      if (process.env.NODE_ENV !== 'production') {
-        this._r.warnOnce(`ssr:${method}`, `[ssr-socket] ${method}() was called during server-side rendering and does nothing there. Call it in onMounted() or an event handler.`)
-      }
-      return
-    }
-    if (this._dead) return this._warnDead(`${method}("${event}")`)
-    // A volatile emit is dropped unless connected: nothing to record.
-    if (volatile) this._e?.volatile(event, args)
-    else if (this._e) this._e.emit(event, args, monotonicNow())
-    else this._record({ e: event, a: args, t: monotonicNow() })
-  }
-
-  private _warnDead(what: string): void {
-    if (process.env.NODE_ENV !== 'production') this._r.warnOnce(`disposed:${this.key}:${what}`, `[ssr-socket] ${text('disposed', `${what} (${this.key})`)}`)
+for (const m of FORWARDED) {
+  ;(Client.prototype as unknown as Record<string, unknown>)[m] = function (this: Client, ...args: unknown[]) {
+    return this._c(m, args)
   }
 }
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '@ssr-socket/core/testing'
 import { main } from '../src/cli'
 import { probe, type ProbeReport } from '../src/probe'
-import { startNginx, type Nginx } from './nginx'
+import { startNginx, type Nginx } from '../../../test/nginx'
 
 const running: Array<Nginx | TestServer> = []
 afterAll(async () => {

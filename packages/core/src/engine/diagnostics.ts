@@ -3,9 +3,9 @@ import type { Engine } from './engine.js'
 
 /** The snapshot `client.getDiagnostics()` returns once the engine is attached. Copies: the caller may keep it. */
 export function describeEngine(e: Engine): SocketDiagnostics {
-  const table = e.f._h
+  const table = e.h
   const handlers: Record<string, number> = {}
-  if (table) for (const [event, list] of table) handlers[event] = list.length
+  for (const [event, list] of table) handlers[event] = list.length
   const t = e.t
   return {
     createdOn: 'client',
@@ -14,7 +14,7 @@ export function describeEngine(e: Engine): SocketDiagnostics {
     hasSocket: t !== null,
     transport: t?.connected ? t.wire : null,
     handlers,
-    socketListeners: t ? t.listenerCounts(table ? table.keys() : []) : {},
+    socketListeners: t ? t.listenerCounts(table.keys()) : {},
     pendingAcks: e.pendingAcks,
     queue: e.q ? e.q.stats() : { size: 0, dropped: 0, expired: 0 },
     errors: e.errors.slice(),

@@ -3,6 +3,13 @@
 // transports without their own, the auth lifecycle, the offline queue and ack deadlines, browser signals,
 // classification records and diagnostics. Loaded lazily, with the transport adapters, by engine/index.ts.
 import type { Client, Recorded } from '../client.js'
+
+type Handler = (...args: unknown[]) => void
+/** A handler table entry; a `once` entry is removed before its first call. */
+export interface HandlerEntry {
+  readonly f: Handler
+  readonly once: boolean
+}
 import { completeOptions, type ResolvedOptions } from './resolve.js'
 import { isOnline, monotonicNow } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
@@ -44,6 +51,9 @@ export class Engine implements TransportSink {
   private tries = 0
   /** Handlers already reported as throwing (development: one report each). */
   private reported: WeakSet<object> | undefined
+  /** The handler table: arrays replaced on change, so a dispatch iterates one without copying. */
+  readonly h = new Map<string, HandlerEntry[]>()
+  private resync: Set<() => void> | undefined
 
   constructor(
     readonly f: Client,
@@ -60,9 +70,14 @@ export class Engine implements TransportSink {
   }
 
   /** Takes over what the facade recorded before the engine loaded, in order, exactly once. */
-  adopt(recorded: Recorded[] | undefined, wantConnect: boolean): void {
-    if (recorded) for (const r of recorded) r.k ? this.ack(r.e, r.a, r.t).then(r.k[0], r.k[1]) : this.emit(r.e, r.a, r.t)
-    if (wantConnect) this.connect(true)
+  adopt(recorded: Recorded[]): void {
+    for (const [m, a, at, settle] of recorded) {
+      if (m === 'connect' || m === 'reconnect') this.connect(true)
+      else if (m === 'emit' || m === 'emitWithAck') {
+        const sent = this.send(m, a[0] as string, a.slice(1), at)
+        if (settle) (sent as Promise<unknown>).then(settle[0], settle[1])
+      } else (this[m as 'on'] as (...args: unknown[]) => unknown)(...a)
+    }
   }
 
   go(event: SocketTransition): void {
@@ -114,7 +129,7 @@ export class Engine implements TransportSink {
         } catch (error) {
           return this.fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
-        if (this.f._h) for (const event of this.f._h.keys()) this.t.listen(event)
+        for (const event of this.h.keys()) this.t.listen(event)
         this.t.open()
       },
       (error: unknown) => {
@@ -153,6 +168,53 @@ export class Engine implements TransportSink {
     this.t?.dispose()
     this.t = null
     this.q?.clear(socketError('network', 'disposed', 'emit()'))
+    this.h.clear()
+    this.resync = undefined
+    this.f._die()
+  }
+
+  preload(): Promise<void> {
+    return this.f._lib().then(
+      () => {},
+      () => {},
+    )
+  }
+
+  // ---- handlers ----
+
+  on(event: string, f: Handler, once = false): () => void {
+    const list = this.h.get(event)
+    if (!list) {
+      this.h.set(event, [{ f, once }])
+      this.t?.listen(event)
+    } else if (!list.some((entry) => entry.f === f)) {
+      this.h.set(event, [...list, { f, once }])
+    }
+    return () => this.off(event, f)
+  }
+
+  once(event: string, f: Handler): () => void {
+    return this.on(event, f, true)
+  }
+
+  off(event: string, f?: Handler): void {
+    const list = this.h.get(event)
+    if (!list) return
+    const rest = f ? list.filter((entry) => entry.f !== f) : []
+    if (rest.length) this.h.set(event, rest)
+    else {
+      this.h.delete(event)
+      this.t?.unlisten(event)
+    }
+  }
+
+  onResync(f: () => void): () => void {
+    ;(this.resync ??= new Set()).add(f)
+    return () => this.offResync(f)
+  }
+
+  offResync(f: () => void): void {
+    this.resync?.delete(f)
   }
 
   private retryNow(): void {
@@ -212,7 +274,7 @@ export class Engine implements TransportSink {
     this.go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
     this.flush()
     // What happened while disconnected is lost unless the server recovered the session: tell the app.
-    if (this.everConnected && !info.recovered && this.f._rs) for (const listener of [...this.f._rs]) listener()
+    if (this.everConnected && !info.recovered && this.resync) for (const listener of [...this.resync]) listener()
     this.everConnected = true
   }
 
@@ -285,10 +347,10 @@ export class Engine implements TransportSink {
 
   /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
   message(event: string, args: unknown[]): void {
-    const list = this.f._h?.get(event)
+    const list = this.h.get(event)
     if (!list) return
     for (const entry of list) {
-      if (entry.once) this.f.off(event, entry.f)
+      if (entry.once) this.off(event, entry.f)
       try {
         entry.f(...args)
       } catch (error) {
@@ -310,39 +372,26 @@ export class Engine implements TransportSink {
 
   // ---- emits ----
 
-  bind(event: string): void {
-    this.t?.listen(event)
-  }
-
-  unbind(event: string): void {
-    this.t?.unlisten(event)
-  }
-
   private queue(): OfflineQueue {
     return (this.q ??= createOfflineQueue(this.o.buffer))
   }
 
-  emit(event: string, args: unknown[], at: number): void {
+  /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
+  send(m: string, event: string, args: unknown[], at: number): unknown {
+    if (m === 'emitWithAck') return this.ack(event, args, at)
     const t = this.t
-    if (!t?.connected) return void this.queue().push(event, args, at)
+    if (!t?.connected) {
+      if (m === 'emit') this.queue().push(event, args, at)
+      return
+    }
     try {
-      t.send(event, args)
+      t.send(event, args, m === 'volatile')
     } catch (error) {
       throw encodeError(event, error)
     }
   }
 
-  volatile(event: string, args: unknown[]): void {
-    const t = this.t
-    if (!t?.connected) return
-    try {
-      t.send(event, args, true)
-    } catch (error) {
-      throw encodeError(event, error)
-    }
-  }
-
-  ack(event: string, args: unknown[], at: number): Promise<unknown> {
+  private ack(event: string, args: unknown[], at: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pendingAcks++
       let settled = false
@@ -386,7 +435,7 @@ export class Engine implements TransportSink {
     }
   }
 
-  diagnostics(): SocketDiagnostics {
+  getDiagnostics(): SocketDiagnostics {
     return describeEngine(this)
   }
 }

@@ -11,8 +11,7 @@ export function attach(facade: Client): void {
   const engine = new Engine(facade, typeof t === 'object' ? t : socketIoTransport)
   facade._e = engine
   const recorded = facade._q
-  const want = facade._want
   facade._q = undefined
   facade._want = false
-  engine.adopt(recorded, want)
+  if (recorded) engine.adopt(recorded)
 }
