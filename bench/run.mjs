@@ -1,5 +1,6 @@
 // Runs every benchmark and writes bench/results.json and bench/RESULTS.md. Figures and ratios against a
-// baseline measured in the same run; nothing here passes or fails. `npm run bench` from the root.
+// baseline measured in the same run; nothing here passes or fails. `npm run bench` from the root;
+// `npm run bench -- navigation` (or `node bench/run.mjs navigation`) runs one benchmark by name and only prints it.
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -13,21 +14,37 @@ const step = async (name, fn) => {
   return result
 }
 
-// Leaks first: it mounts in happy-dom, and Vue's DOM renderer takes the document it finds when first loaded.
-const { measureLeaks } = await import('./leaks.mjs')
-const leaks = await step('leaks', () => measureLeaks(10_000))
-const { measureSizes } = await import('./size.mjs')
-const sizes = await step('size', measureSizes)
-const { measureSsr } = await import('./ssr.mjs')
-const ssr = await step('ssr', () => measureSsr())
-const { measureEvents } = await import('./events.mjs')
-const events = await step('events', () => measureEvents(100_000))
-const { measureMemory } = await import('./memory.mjs')
-const memory = await step('memory', () => measureMemory(1000))
-const { measureRecovery } = await import('./recovery.mjs')
-const recovery = await step('recovery', () => measureRecovery(3))
+// In run order. Leaks first: it mounts in happy-dom, and Vue's DOM renderer takes the document it finds when
+// first loaded. Navigation last: it builds with Vite and runs Chromium, the heaviest neighbours for the others.
+const benches = {
+  leaks: async () => (await import('./leaks.mjs')).measureLeaks(10_000),
+  size: async () => (await import('./size.mjs')).measureSizes(),
+  ssr: async () => (await import('./ssr.mjs')).measureSsr(),
+  events: async () => (await import('./events.mjs')).measureEvents(100_000),
+  memory: async () => (await import('./memory.mjs')).measureMemory(1000),
+  recovery: async () => (await import('./recovery.mjs')).measureRecovery(3),
+  navigation: async () => (await import('./navigation.mjs')).measureNavigation(21),
+}
 
-const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, memory, ...recovery], leaks }
+// `node bench/run.mjs navigation ssr` runs only those and prints their results: the committed files describe a
+// whole run, so a partial one does not overwrite them.
+const only = process.argv.slice(2)
+const unknown = only.filter((name) => !(name in benches))
+if (unknown.length) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}; the names are: ${Object.keys(benches).join(', ')}.`)
+  process.exit(2)
+}
+const measured = {}
+for (const [name, run] of Object.entries(benches)) {
+  if (!only.length || only.includes(name)) measured[name] = await step(name, run)
+}
+if (only.length) {
+  console.log(JSON.stringify(measured, null, 2))
+  process.exit(0)
+}
+const { leaks, size: sizes, ssr, events, memory, recovery, navigation } = measured
+
+const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, memory, ...recovery, navigation], leaks }
 writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`)
 
 const fmt = (n) => (typeof n === 'number' ? (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(2)) : String(n))

@@ -32,6 +32,12 @@ export function median(values) {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
+/** Nearest-rank quantile (q in 0..1); quantile(v, 0.5) is median(v) for an odd count. */
+export function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor((sorted.length - 1) * q)]
+}
+
 export function heap() {
   globalThis.gc?.()
   globalThis.gc?.()

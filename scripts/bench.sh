@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 "$PNPM" -r --filter './packages/*' run build > /tmp/ssr-socket-bench-build.log 2>&1 || { cat /tmp/ssr-socket-bench-build.log; exit 1; }
-NODE_ENV=production node --expose-gc bench/run.mjs
+NODE_ENV=production node --expose-gc bench/run.mjs "$@"
