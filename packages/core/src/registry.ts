@@ -100,9 +100,10 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     if (disposed) throw socketError('config', 'registry-disposed', name)
     const resolved = resolve(options)
     const existing = entries.get(resolved.key)
-    const signature = process.env.NODE_ENV !== 'production' && !isServer ? signatureOf(resolved) : undefined
+    // isServer first: on a server nothing below reads process.env (slow in Node) on this per-component path.
+    const signature = !isServer && process.env.NODE_ENV !== 'production' ? signatureOf(resolved) : undefined
     if (existing) {
-      if (process.env.NODE_ENV !== 'production' && existing.signature !== signature) {
+      if (existing.signature !== signature && process.env.NODE_ENV !== 'production') {
         runtime.warnOnce(
           `conflict:${resolved.key}:${signature}`,
           `[ssr-socket] ${resolved.key} was acquired with conflicting options; the first one wins:\n` +
@@ -119,7 +120,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     }
     const client = new Client(resolved, runtime)
     const entry: Entry = { client, refs: 1, releaseTimer: null }
-    if (process.env.NODE_ENV !== 'production' && !isServer) {
+    if (!isServer && process.env.NODE_ENV !== 'production') {
       entry.signature = signature
       entry.site = callSite()
     }

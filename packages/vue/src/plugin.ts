@@ -16,6 +16,8 @@ export interface SocketContext {
   readonly registry: SocketRegistry
   readonly autoConnect: boolean
   readonly scheduleConnect: (connect: () => void) => void
+  /** Server only: one frozen `useSocket()` result per client key, shared by every component of this render. */
+  readonly ssr?: Map<string, unknown>
 }
 
 export const SOCKET_CONTEXT_KEY: InjectionKey<SocketContext> = Symbol('ssr-socket')
@@ -29,17 +31,22 @@ export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
   return {
     install(app: App) {
       const registry = createSocketRegistry(registryOptions)
-      app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect, scheduleConnect })
+      app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect, scheduleConnect, ssr: registry.isServer ? new Map() : undefined })
       app.onUnmount(() => registry.dispose())
+      // The engine chunk and socket.io-client start loading now, in parallel with mounting and hydration; the
+      // connection itself still opens after mount.
+      if (autoConnect) void registry.preload()
     },
   }
 }
 
 const MISSING_PLUGIN = (caller: string): string =>
-  `[ssr-socket] ${caller}() found no socket plugin. Install it once where the app is created:\n\n` +
-  `  app.use(createSocketPlugin({ url: 'https://your-socket-server' }))\n\n` +
-  `(import { createSocketPlugin } from '@ssr-socket/vue'; in Nuxt, add '@ssr-socket/nuxt' to modules instead).` +
-  ` ${caller}() must run inside setup(), a composable called from it, or app.runWithContext().`
+  process.env.NODE_ENV !== 'production'
+    ? `[ssr-socket] ${caller}() found no socket plugin. Install it once where the app is created:\n\n` +
+      `  app.use(createSocketPlugin({ url: 'https://your-socket-server' }))\n\n` +
+      `(import { createSocketPlugin } from '@ssr-socket/vue'; in Nuxt, add '@ssr-socket/nuxt' to modules instead).` +
+      ` ${caller}() must run inside setup(), a composable called from it, or app.runWithContext().`
+    : `[ssr-socket] ${caller}() needs app.use(createSocketPlugin()) and a setup() context`
 
 /** The app's socket context; throws an error naming `createSocketPlugin` when the plugin is missing. */
 export function injectSocketContext(caller = 'useSocket'): SocketContext {

@@ -43,6 +43,39 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   client: SocketClient<L, E>
 }
 
+const noop = (): void => {}
+const off = (): (() => void) => noop
+
+/**
+ * The server's `useSocket()`: constant refs and no-op methods, one frozen object per render and client, made
+ * once and handed to every component of the render (a page of 50 components costs one).
+ */
+function serverSocket<L extends EventsMap, E extends EventsMap>(cache: Map<string, unknown>, client: SocketClient<L, E>): UseSocketReturn<L, E> {
+  let result = cache.get(client.key) as UseSocketReturn<L, E> | undefined
+  if (!result) {
+    const state = shallowRef(INITIAL_STATE)
+    const frozen: UseSocketReturn<L, E> = {
+      state,
+      status: computed(() => state.value.status),
+      isConnected: computed(() => false),
+      error: computed(() => null),
+      attempt: computed(() => 0),
+      socket: shallowRef(null),
+      connect: noop,
+      disconnect: noop,
+      reconnect: noop,
+      // The client's own: emit warns once (development), emitWithAck rejects, as documented for the server.
+      emit: (event, ...args) => client.emit(event, ...args),
+      emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
+      on: off,
+      onResync: off,
+      client,
+    }
+    cache.set(client.key, (result = Object.freeze(frozen)))
+  }
+  return result
+}
+
 /**
  * The app's connection for these options (shared with every other caller of the same url + path + namespace).
  * Connects after mount, never in `setup()`, so the server HTML and the hydrating render agree.
@@ -50,9 +83,11 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
 export function useSocket<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
   options: UseSocketOptions = {},
 ): UseSocketReturn<L, E> {
-  const { registry, autoConnect: pluginAutoConnect, scheduleConnect } = injectSocketContext('useSocket')
+  const context = injectSocketContext('useSocket')
+  const { registry, autoConnect: pluginAutoConnect, scheduleConnect } = context
   const { autoConnect = pluginAutoConnect, ...clientOptions } = options
   const client = registry.acquire<L, E>(clientOptions)
+  if (context.ssr) return serverSocket(context.ssr, client)
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
   const offs = new Set<() => void>()
