@@ -2,3 +2,5 @@ export { activeResources, createTestServer, freePort, waitFor } from './testServ
 export type { TestServer, TestServerOptions } from './testServer.js'
 export { createTcpProxy } from './tcpProxy.js'
 export type { TcpProxy } from './tcpProxy.js'
+export { createMockTransport } from './mockTransport.js'
+export type { MockHandler, MockHandshake, MockTransport, MockTransportOptions } from './mockTransport.js'

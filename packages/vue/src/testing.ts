@@ -3,8 +3,8 @@ import { createSSRApp, nextTick, type App, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSocketPlugin, getSocketRegistry, type SocketPluginOptions } from './plugin'
 
-export { createTestServer, waitFor } from '@ssr-socket/core/testing'
-export type { TestServer, TestServerOptions } from '@ssr-socket/core/testing'
+export { createMockTransport, createTestServer, waitFor } from '@ssr-socket/core/testing'
+export type { MockHandler, MockHandshake, MockTransport, MockTransportOptions, TestServer, TestServerOptions } from '@ssr-socket/core/testing'
 
 export interface RenderOptions {
   /** Options of the app's socket plugin (as in `createSocketPlugin`). */
