@@ -38,8 +38,9 @@ for pkg in packages/*/; do
   fi
 done
 
-step "size budgets (min+brotli)"
+step "size budgets (min+brotli): totals, then eager (before hydration) and lazy (first connect)"
 size-limit
+node scripts/size-budgets.mjs
 
 step "typecheck"
 "$PNPM" -r --filter './packages/*' run typecheck

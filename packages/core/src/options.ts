@@ -38,7 +38,7 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
     const parsed = new URL(url)
     url = `${parsed.protocol}//${parsed.host}`
   } else if (!isServer) {
-    throw configError('options.url is required where there is no page origin, e.g. url: "http://localhost:8000".')
+    throw configError(process.env.NODE_ENV !== 'production' ? 'options.url is required where there is no page origin, e.g. url: "http://localhost:8000".' : 'options.url')
   }
   const path = input.path ?? '/socket.io'
   const namespace = input.namespace ?? '/'

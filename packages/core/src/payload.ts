@@ -3,21 +3,6 @@ import { socketError } from './errors.js'
 /** socket.io's own names for the connection's lifecycle: an emit with one of them throws inside socket.io. */
 const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']
 
-/** UTF-8 bytes of a string, without allocating an encoded copy. */
-function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-      bytes += 4 // a surrogate pair: one 4-byte character
-      i++
-    } else bytes += 3
-  }
-  return bytes
-}
-
 /**
  * Refuses at the call, with a `config` SocketError, what would otherwise fail later inside a queue flush (and
  * take the emits behind it down): a bad or reserved event name, arguments that cannot be encoded, a payload over
@@ -34,13 +19,13 @@ export function checkEmit(method: string, event: unknown, args: readonly unknown
     if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) {
       bytes += arg.byteLength
     } else {
-      let json: string | undefined
+      let json = ''
       try {
-        json = JSON.stringify(arg)
+        json = JSON.stringify(arg) ?? ''
       } catch (error) {
         throw socketError('config', 'unserialisable', `${method}("${event}")`, error)
       }
-      if (limit !== undefined) bytes += utf8Length(json ?? '')
+      if (limit !== undefined) bytes += new TextEncoder().encode(json).length // UTF-8 bytes, as on the wire
     }
     if (limit !== undefined && bytes > limit) throw socketError('config', 'too-large', String(bytes))
   }

@@ -43,37 +43,34 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   client: SocketClient<L, E>
 }
 
-const noop = (): void => {}
-const off = (): (() => void) => noop
-
 /**
- * The server's `useSocket()`: constant refs and no-op methods, one frozen object per render and client, made
- * once and handed to every component of the render (a page of 50 components costs one).
+ * The returned object, the same shape on server and client: refs derived from one state ref, methods forwarding to
+ * the shared client. `track` ties the handlers this caller adds to its scope (identity on the server, where the
+ * client's `on` is a no-op and scopes are never disposed).
  */
-function serverSocket<L extends EventsMap, E extends EventsMap>(cache: Map<string, unknown>, client: SocketClient<L, E>): UseSocketReturn<L, E> {
-  let result = cache.get(client.key) as UseSocketReturn<L, E> | undefined
-  if (!result) {
-    const state = shallowRef(INITIAL_STATE)
-    const frozen: UseSocketReturn<L, E> = {
-      state,
-      status: computed(() => state.value.status),
-      isConnected: computed(() => false),
-      error: computed(() => null),
-      attempt: computed(() => 0),
-      socket: shallowRef(null),
-      connect: noop,
-      disconnect: noop,
-      reconnect: noop,
-      // The client's own: emit warns once (development), emitWithAck rejects, as documented for the server.
-      emit: (event, ...args) => client.emit(event, ...args),
-      emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
-      on: off,
-      onResync: off,
-      client,
-    }
-    cache.set(client.key, (result = Object.freeze(frozen)))
+function shape<L extends EventsMap, E extends EventsMap>(
+  client: SocketClient<L, E>,
+  state: ShallowRef<SocketState>,
+  socket: ShallowRef<Socket | null>,
+  track: (off: () => void) => () => void,
+): UseSocketReturn<L, E> {
+  const pick = <K extends keyof SocketState>(key: K) => computed(() => state.value[key])
+  return {
+    state,
+    status: pick('status'),
+    isConnected: computed(() => state.value.status === 'connected'),
+    error: pick('error'),
+    attempt: pick('attempt'),
+    socket,
+    connect: () => client.connect(),
+    disconnect: () => client.disconnect(),
+    reconnect: () => client.reconnect(),
+    emit: (event, ...args) => client.emit(event, ...args),
+    emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
+    on: (event, handler) => track(client.on(event, handler)),
+    onResync: (handler) => track(client.onResync(handler)),
+    client,
   }
-  return result
 }
 
 /**
@@ -87,7 +84,14 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
   const { registry, autoConnect: pluginAutoConnect, scheduleConnect } = context
   const { autoConnect = pluginAutoConnect, ...clientOptions } = options
   const client = registry.acquire<L, E>(clientOptions)
-  if (context.ssr) return serverSocket(context.ssr, client)
+  // The server: constant refs (the client is inert), one frozen object per render and client, made once and handed
+  // to every component of the render, so a page of 50 components pays for one.
+  const cache = context.ssr as Map<string, UseSocketReturn<L, E>> | undefined
+  if (cache) {
+    let result = cache.get(client.key)
+    if (!result) cache.set(client.key, (result = Object.freeze(shape(client, shallowRef(INITIAL_STATE), shallowRef(null), (off) => off))))
+    return result
+  }
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
   const offs = new Set<() => void>()
@@ -127,20 +131,5 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
     return remove
   }
 
-  return {
-    state,
-    status: computed(() => state.value.status),
-    isConnected: computed(() => state.value.status === 'connected'),
-    error: computed(() => state.value.error),
-    attempt: computed(() => state.value.attempt),
-    socket,
-    connect: () => client.connect(),
-    disconnect: () => client.disconnect(),
-    reconnect: () => client.reconnect(),
-    emit: (event, ...args) => client.emit(event, ...args),
-    emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
-    on: (event, handler) => track(client.on(event, handler)),
-    onResync: (handler) => track(client.onResync(handler)),
-    client,
-  }
+  return shape(client, state, socket, track)
 }
