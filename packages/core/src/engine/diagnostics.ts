@@ -15,10 +15,10 @@ export function describeEngine(e: Engine): SocketDiagnostics {
     transport: t?.connected ? t.wire : null,
     handlers,
     socketListeners: t ? t.listenerCounts(table.keys()) : {},
-    pendingAcks: e.pendingAcks,
+    pendingAcks: e._pendingAcks,
     queue: e.q ? e.q.stats() : { size: 0, dropped: 0, expired: 0 },
-    errors: e.errors.slice(),
-    attempts: e.attempts.slice(),
-    upgradeErrors: e.upgradeErrors,
+    errors: e._errors.slice(),
+    attempts: e._attempts.slice(),
+    upgradeErrors: e._upgradeErrors,
   }
 }

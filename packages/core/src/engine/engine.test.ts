@@ -40,8 +40,8 @@ describe('engine through the transport seam (mock transport)', () => {
   it('connects, delivers server events to each handler once, answers acks and records the emits', async () => {
     const client = open()
     const got: unknown[] = []
-    client.on('news', (n) => got.push(n))
-    client.once('news', (n) => got.push(`once:${String(n)}`))
+    client.on('news', (n: unknown) => got.push(n))
+    client.once('news', (n: unknown) => got.push(`once:${String(n)}`))
     mock.on('add', (a, b) => Number(a) + Number(b))
     client.connect()
     await settle()

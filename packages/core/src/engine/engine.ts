@@ -33,44 +33,44 @@ const encodeError = (event: string, error: unknown): SocketError =>
 export class Engine implements TransportSink {
   t: Transport | null = null
   readonly o: ResolvedOptions
-  readonly log: Logger | undefined
-  readonly auth: AuthBinding
+  readonly _log: Logger | undefined
+  readonly _auth: AuthBinding
   q: OfflineQueue | undefined
-  readonly errors: ClassifiedErrorRecord[] = []
-  readonly attempts: AttemptRecord[] = []
-  pendingAcks = 0
-  upgradeErrors = 0
+  readonly _errors: ClassifiedErrorRecord[] = []
+  readonly _attempts: AttemptRecord[] = []
+  _pendingAcks = 0
+  _upgradeErrors = 0
   /** Auth retries left for the current handshake. */
-  private retries = 0
+  private _retries = 0
   /** Bumped by disconnect()/dispose(): a wire-library load that resolves later is ignored. */
-  private gen = 0
-  private everConnected = false
-  private offSignals: (() => void) | undefined
+  private _gen = 0
+  private _everConnected = false
+  private _offSignals: (() => void) | undefined
   /** The engine's own retry timer (transports without their own backoff) and its attempt count. */
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private tries = 0
+  private _timer: ReturnType<typeof setTimeout> | undefined
+  private _tries = 0
   /** Handlers already reported as throwing (development: one report each). */
-  private reported: WeakSet<object> | undefined
+  private _reported: WeakSet<object> | undefined
   /** The handler table: arrays replaced on change, so a dispatch iterates one without copying. */
   readonly h = new Map<string, HandlerEntry[]>()
-  private resync: Set<() => void> | undefined
+  private _resync: Set<() => void> | undefined
 
   constructor(
     readonly f: Client,
-    readonly factory: TransportFactory,
+    readonly _factory: TransportFactory,
   ) {
     const o = (this.o = completeOptions(f._o))
-    this.log = o.debug ? createLogger(o.debug, o.key) : undefined
-    this.auth = bindAuth(o.auth, this.log, (error) => {
+    this._log = o.debug ? createLogger(o.debug, o.key) : undefined
+    this._auth = bindAuth(o.auth, this._log, (error) => {
       const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
-      this.error(err)
+      this._error(err)
       this.t?.close()
-      this.go({ type: 'rejected', error: err })
+      this._go({ type: 'rejected', error: err })
     })
   }
 
   /** Takes over what the facade recorded before the engine loaded, in order, exactly once. */
-  adopt(recorded: Recorded[]): void {
+  _adopt(recorded: Recorded[]): void {
     for (const [m, a, at, settle] of recorded) {
       if (m === 'connect' || m === 'reconnect') this.connect(true)
       else if (m === 'emit' || m === 'emitWithAck') {
@@ -80,26 +80,26 @@ export class Engine implements TransportSink {
     }
   }
 
-  go(event: SocketTransition): void {
+  _go(event: SocketTransition): void {
     const previous = this.f._s
     const next = transition(previous, event)
     if (next === previous) return
-    this.log?.log(`${previous.status} -> ${next.status} (${event.type})`, { attempt: next.attempt, nextRetryAt: next.nextRetryAt })
+    this._log?.log(`${previous.status} -> ${next.status} (${event.type})`, { attempt: next.attempt, nextRetryAt: next.nextRetryAt })
     this.f._set(next)
   }
 
-  error(error: SocketError): void {
-    this.errors.push({ kind: error.kind, message: error.message, at: Date.now() })
-    if (this.errors.length > MAX_ERRORS) this.errors.shift()
-    this.log?.log(`error (${error.kind}): ${error.message}`)
+  _error(error: SocketError): void {
+    this._errors.push({ kind: error.kind, message: error.message, at: Date.now() })
+    if (this._errors.length > MAX_ERRORS) this._errors.shift()
+    this._log?.log(`error (${error.kind}): ${error.message}`)
   }
 
-  record(event: AttemptRecord['event'], attempt: number): void {
-    this.attempts.push({ at: Date.now(), event, attempt })
-    if (this.attempts.length > MAX_ATTEMPTS) this.attempts.shift()
+  _record(event: AttemptRecord['event'], attempt: number): void {
+    this._attempts.push({ at: Date.now(), event, attempt })
+    if (this._attempts.length > MAX_ATTEMPTS) this._attempts.shift()
   }
 
-  get status() {
+  get _status() {
     return this.f._s.status
   }
 
@@ -107,59 +107,59 @@ export class Engine implements TransportSink {
 
   /** `force`: the facade already shows `connecting` for a connect() made before the engine loaded. */
   connect(force = false): void {
-    const status = this.status
+    const status = this._status
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting')) return
-    this.retries = this.auth.retries
-    this.record('connect', 0)
-    if (!(force && status === 'connecting')) this.go({ type: 'connect' })
+    this._retries = this._auth.retries
+    this._record('connect', 0)
+    if (!(force && status === 'connecting')) this._go({ type: 'connect' })
     const shared = this.f._r.shared
-    this.offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this.signal(s))
+    this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
     if (this.t) this.t.open()
-    else this.load()
+    else this._load()
   }
 
   /** Loads the wire library (a failed load is tried again by the next connect, reconnect or online signal). */
-  private load(): void {
-    const gen = ++this.gen
+  private _load(): void {
+    const gen = ++this._gen
     this.f._lib().then(
       (lib) => {
-        if (gen !== this.gen || this.f._dead || this.t) return
+        if (gen !== this._gen || this.f._dead || this.t) return
         try {
-          this.t = this.factory.create({ options: this.o, auth: this.auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name })
+          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name })
         } catch (error) {
-          return this.fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
+          return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
         for (const event of this.h.keys()) this.t.listen(event)
         this.t.open()
       },
       (error: unknown) => {
         this.f._lp = undefined
-        if (gen === this.gen && !this.f._dead) this.fail(socketError('config', 'no-io', '', error))
+        if (gen === this._gen && !this.f._dead) this._fail(socketError('config', 'no-io', '', error))
       },
     )
   }
 
-  private fail(error: SocketError): void {
-    this.error(error)
-    this.record('failed', this.f._s.attempt)
-    this.go({ type: 'exhausted', error })
+  private _fail(error: SocketError): void {
+    this._error(error)
+    this._record('failed', this.f._s.attempt)
+    this._go({ type: 'exhausted', error })
   }
 
   disconnect(): void {
-    this.gen++
-    this.stopTimer()
+    this._gen++
+    this._stopTimer()
     this.t?.close()
     this.q?.rejectAcks(socketError('network', 'disconnected'))
-    this.offSignals?.()
-    this.offSignals = undefined
-    this.record('closed', 0)
-    this.go({ type: 'closed', error: null })
+    this._offSignals?.()
+    this._offSignals = undefined
+    this._record('closed', 0)
+    this._go({ type: 'closed', error: null })
   }
 
   reconnect(): void {
-    this.retries = this.auth.retries
-    const status = this.status
-    if (status === 'reconnecting' || status === 'failed') this.retryNow()
+    this._retries = this._auth.retries
+    const status = this._status
+    if (status === 'reconnecting' || status === 'failed') this._retryNow()
     else if (status !== 'connected' && status !== 'connecting') this.connect()
   }
 
@@ -169,7 +169,7 @@ export class Engine implements TransportSink {
     this.t = null
     this.q?.clear(socketError('network', 'disposed', 'emit()'))
     this.h.clear()
-    this.resync = undefined
+    this._resync = undefined
     this.f._die()
   }
 
@@ -209,140 +209,140 @@ export class Engine implements TransportSink {
   }
 
   onResync(f: () => void): () => void {
-    ;(this.resync ??= new Set()).add(f)
+    ;(this._resync ??= new Set()).add(f)
     return () => this.offResync(f)
   }
 
   offResync(f: () => void): void {
-    this.resync?.delete(f)
+    this._resync?.delete(f)
   }
 
-  private retryNow(): void {
-    this.record('retry-now', 0)
-    this.go({ type: 'retryNow' })
-    this.stopTimer()
-    this.tries = 0
-    if (!this.t) return this.load()
+  private _retryNow(): void {
+    this._record('retry-now', 0)
+    this._go({ type: 'retryNow' })
+    this._stopTimer()
+    this._tries = 0
+    if (!this.t) return this._load()
     this.t.close()
     this.t.open()
   }
 
-  private pause(): void {
-    this.stopTimer()
+  private _pause(): void {
+    this._stopTimer()
     this.t?.close()
-    this.record('paused', this.f._s.attempt)
-    this.go({ type: 'paused' })
+    this._record('paused', this.f._s.attempt)
+    this._go({ type: 'paused' })
   }
 
-  private signal(signal: BrowserSignal): void {
-    const status = this.status
+  private _signal(signal: BrowserSignal): void {
+    const status = this._status
     if (signal === 'offline') {
-      if (status === 'connecting' || status === 'reconnecting') this.pause()
+      if (status === 'connecting' || status === 'reconnecting') this._pause()
     } else if (status === 'reconnecting' || status === 'failed') {
-      this.log?.log(`${signal}: retrying now`)
-      this.retryNow()
+      this._log?.log(`${signal}: retrying now`)
+      this._retryNow()
     }
   }
 
   /** The engine's own backoff, for transports that do not reconnect by themselves. */
-  private schedule(): void {
+  private _schedule(): void {
     const r = this.o.reconnection
     if (!r || !this.t || this.t.reconnects) return
-    if (this.tries >= r.attempts) return this.exhausted()
-    const attempt = ++this.tries
+    if (this._tries >= r.attempts) return this.exhausted()
+    const attempt = ++this._tries
     const delay = backoffDelay(r, attempt)
     this.retryScheduled(attempt, delay)
-    this.timer = setTimeout(() => {
-      this.timer = undefined
+    this._timer = setTimeout(() => {
+      this._timer = undefined
       this.attempting(attempt)
       this.t?.open()
     }, delay)
   }
 
-  private stopTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+  private _stopTimer(): void {
+    if (this._timer !== undefined) clearTimeout(this._timer)
+    this._timer = undefined
   }
 
   // ---- what the transport reports (TransportSink) ----
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
-    this.retries = this.auth.retries
-    this.tries = 0
-    this.stopTimer()
-    this.record('connected', this.f._s.attempt)
-    this.go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
-    this.flush()
+    this._retries = this._auth.retries
+    this._tries = 0
+    this._stopTimer()
+    this._record('connected', this.f._s.attempt)
+    this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
+    this._flush()
     // What happened while disconnected is lost unless the server recovered the session: tell the app.
-    if (this.everConnected && !info.recovered && this.resync) for (const listener of [...this.resync]) listener()
-    this.everConnected = true
+    if (this._everConnected && !info.recovered && this._resync) for (const listener of [...this._resync]) listener()
+    this._everConnected = true
   }
 
   upgraded(transport: string): void {
-    this.go({ type: 'upgraded', transport })
+    this._go({ type: 'upgraded', transport })
   }
 
   upgradeFailed(cause: unknown): void {
-    this.upgradeErrors++
-    this.error(socketError('upgrade-refused', 'upgrade-refused', '', cause))
+    this._upgradeErrors++
+    this._error(socketError('upgrade-refused', 'upgrade-refused', '', cause))
   }
 
   closed(error: SocketError | null, by: 'lost' | 'server' | 'client'): void {
-    if (by === 'client' || !error) return this.go({ type: 'closed', error: null })
-    this.error(error)
+    if (by === 'client' || !error) return this._go({ type: 'closed', error: null })
+    this._error(error)
     const o = this.o
     if (by === 'server' && !o.reconnectOnServerDisconnect) {
-      this.record('closed', 0)
-      return this.go({ type: 'closed', error })
+      this._record('closed', 0)
+      return this._go({ type: 'closed', error })
     }
-    this.record('lost', 0)
+    this._record('lost', 0)
     if (by === 'server') {
-      this.go({ type: 'lost', error })
+      this._go({ type: 'lost', error })
       return this.t?.open()
     }
-    if (o.reconnection === false) return this.go({ type: 'closed', error })
-    this.go({ type: 'lost', error })
-    if (!isOnline()) this.pause()
-    else this.schedule()
+    if (o.reconnection === false) return this._go({ type: 'closed', error })
+    this._go({ type: 'lost', error })
+    if (!isOnline()) this._pause()
+    else this._schedule()
   }
 
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void {
-    this.error(error)
+    this._error(error)
     if (why === 'fatal') {
-      this.record('failed', this.f._s.attempt)
-      return this.go({ type: 'exhausted', error })
+      this._record('failed', this.f._s.attempt)
+      return this._go({ type: 'exhausted', error })
     }
     if (why === 'rejected') {
-      if (this.retries > 0) {
-        this.retries--
-        this.log?.log(`handshake refused, retrying with fresh credentials (${this.retries} retries left)`)
+      if (this._retries > 0) {
+        this._retries--
+        this._log?.log(`handshake refused, retrying with fresh credentials (${this._retries} retries left)`)
         return this.t?.open()
       }
-      this.record('rejected', this.f._s.attempt)
-      return this.go({ type: 'rejected', error })
+      this._record('rejected', this.f._s.attempt)
+      return this._go({ type: 'rejected', error })
     }
-    this.go({ type: 'attemptFailed', error })
+    this._go({ type: 'attemptFailed', error })
     if (this.o.reconnection === false) {
-      this.record('failed', this.f._s.attempt)
+      this._record('failed', this.f._s.attempt)
       this.t?.close()
-      this.go({ type: 'exhausted', error })
-    } else if (!isOnline()) this.pause()
-    else this.schedule()
+      this._go({ type: 'exhausted', error })
+    } else if (!isOnline()) this._pause()
+    else this._schedule()
   }
 
   retryScheduled(attempt: number, delayMs: number): void {
-    this.record('retry-scheduled', attempt)
-    this.go({ type: 'retryScheduled', attempt, at: Date.now() + delayMs })
+    this._record('retry-scheduled', attempt)
+    this._go({ type: 'retryScheduled', attempt, at: Date.now() + delayMs })
   }
 
   attempting(attempt: number): void {
-    this.record('attempt', attempt)
-    this.go({ type: 'attempting', attempt })
+    this._record('attempt', attempt)
+    this._go({ type: 'attempting', attempt })
   }
 
   exhausted(): void {
-    this.record('failed', this.f._s.attempt)
-    this.go({ type: 'exhausted', error: this.f._s.error })
+    this._record('failed', this.f._s.attempt)
+    this._go({ type: 'exhausted', error: this.f._s.error })
   }
 
   /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
@@ -354,15 +354,15 @@ export class Engine implements TransportSink {
       try {
         entry.f(...args)
       } catch (error) {
-        this.report(event, entry.f, error)
+        this._report(event, entry.f, error)
       }
     }
   }
 
-  private report(event: string, handler: object, error: unknown): void {
+  private _report(event: string, handler: object, error: unknown): void {
     if (process.env.NODE_ENV !== 'production') {
-      if ((this.reported ??= new WeakSet()).has(handler)) return
-      this.reported.add(handler)
+      if ((this._reported ??= new WeakSet()).has(handler)) return
+      this._reported.add(handler)
       console.error(`[ssr-socket] A handler of "${event}" threw (reported once per handler; the other handlers still ran):`, error)
     } else {
       const g = globalThis as { reportError?: (error: unknown) => void }
@@ -372,16 +372,16 @@ export class Engine implements TransportSink {
 
   // ---- emits ----
 
-  private queue(): OfflineQueue {
+  private _queue(): OfflineQueue {
     return (this.q ??= createOfflineQueue(this.o.buffer))
   }
 
   /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
   send(m: string, event: string, args: unknown[], at: number): unknown {
-    if (m === 'emitWithAck') return this.ack(event, args, at)
+    if (m === 'emitWithAck') return this._ack(event, args, at)
     const t = this.t
     if (!t?.connected) {
-      if (m === 'emit') this.queue().push(event, args, at)
+      if (m === 'emit') this._queue().push(event, args, at)
       return
     }
     try {
@@ -391,14 +391,14 @@ export class Engine implements TransportSink {
     }
   }
 
-  private ack(event: string, args: unknown[], at: number): Promise<unknown> {
+  private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.pendingAcks++
+      this._pendingAcks++
       let settled = false
       const settle = (error: SocketError | null, value?: unknown): void => {
         if (settled) return
         settled = true
-        this.pendingAcks--
+        this._pendingAcks--
         if (error) reject(error)
         else resolve(value)
       }
@@ -414,12 +414,12 @@ export class Engine implements TransportSink {
         reject: (error) => settle(error),
       }
       if (this.t?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
-      else this.queue().push(event, args, at, pending)
+      else this._queue().push(event, args, at, pending)
     })
   }
 
   /** Sends what waited, oldest first; one item that fails (or whose ack is refused) cannot stop the rest. */
-  private flush(): void {
+  private _flush(): void {
     const t = this.t
     if (!t || !this.q) return
     for (const item of this.q.drain()) {
@@ -430,7 +430,7 @@ export class Engine implements TransportSink {
       try {
         t.send(item.event, item.args)
       } catch (error) {
-        this.error(encodeError(item.event, error))
+        this._error(encodeError(item.event, error))
       }
     }
   }

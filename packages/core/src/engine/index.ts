@@ -13,5 +13,5 @@ export function attach(facade: Client): void {
   const recorded = facade._q
   facade._q = undefined
   facade._want = false
-  if (recorded) engine.adopt(recorded)
+  if (recorded) engine._adopt(recorded)
 }

@@ -44,43 +44,45 @@ export function managerOptions(o: ResolvedOptions, auth: TransportAuth): Partial
 class SocketIoTransport implements Transport {
   readonly reconnects = true
   readonly raw: Socket
-  private readonly m: Manager
-  private readonly pool: ManagerPool
+  private readonly _m: Manager
+  private readonly _pool: ManagerPool
   /** Cleanups of everything bound to the socket and manager: one path, run by dispose(). */
-  private readonly subs: Array<() => void> = []
+  private readonly _subs: Array<() => void> = []
   /** Cleanups of listeners on the current Engine.IO socket (replaced on every reconnect). */
-  private engineSubs: Array<() => void> = []
+  private _engineSubs: Array<() => void> = []
   /** One dispatcher per event name the engine listens to. */
-  private dispatchers: Map<string, Listener> | undefined
+  private _dispatchers: Map<string, Listener> | undefined
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
-  private self = false
+  private _self = false
+  private readonly _c: TransportContext
 
-  constructor(private readonly c: TransportContext) {
+  constructor(c: TransportContext) {
+    this._c = c
     const { options: o, auth, sink } = c
-    this.pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
-    const m = (this.m = this.pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
+    this._pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
+    const m = (this._m = this._pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
     const s = (this.raw = m.socket(o.namespace, auth.payload === undefined ? o.socketOptions : { ...o.socketOptions, auth: auth.payload as never }))
 
     // The upgrade is tried as soon as Engine.IO opens, before the socket's own `connect`: behind a proxy that
     // drops the Upgrade headers it fails within milliseconds, so listen from the engine's open on.
-    this.listen_(m, 'open', () => this.watchEngine())
-    if (m.engine) this.watchEngine()
-    this.listen_(s, 'connect', () => sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered }))
-    this.listen_(s, 'disconnect', (reason: string) => {
-      if (this.self) return
+    this._on(m, 'open', () => this._watchEngine())
+    if (m.engine) this._watchEngine()
+    this._on(s, 'connect', () => sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered }))
+    this._on(s, 'disconnect', (reason: string) => {
+      if (this._self) return
       if (reason === 'io client disconnect') return sink.closed(null, 'client') // through the raw escape hatch
       sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
     })
-    this.listen_(s, 'connect_error', (raw: unknown) => {
-      if (this.self) return
+    this._on(s, 'connect_error', (raw: unknown) => {
+      if (this._self) return
       // socket.io deactivates the socket when the namespace middleware refuses the handshake.
       const middleware = !s.active
       const error = classifyConnectError(raw, middleware)
       sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
     })
-    this.listen_(m, 'reconnect_attempt', (attempt: number) => s.active && sink.attempting(attempt))
-    this.listen_(m, 'reconnect_failed', () => s.active && sink.exhausted())
-    this.subs.push(this.pool.onRetryScheduled(m, (attempt, delay) => s.active && sink.retryScheduled(attempt, delay)))
+    this._on(m, 'reconnect_attempt', (attempt: number) => s.active && sink.attempting(attempt))
+    this._on(m, 'reconnect_failed', () => s.active && sink.exhausted())
+    this._subs.push(this._pool.onRetryScheduled(m, (attempt, delay) => s.active && sink.retryScheduled(attempt, delay)))
   }
 
   get connected(): boolean {
@@ -88,7 +90,7 @@ class SocketIoTransport implements Transport {
   }
 
   get wire(): string | null {
-    return this.m.engine?.transport?.name ?? null
+    return this._m.engine?.transport?.name ?? null
   }
 
   open(): void {
@@ -96,11 +98,11 @@ class SocketIoTransport implements Transport {
   }
 
   close(): void {
-    this.self = true
+    this._self = true
     try {
       this.raw.disconnect()
     } finally {
-      this.self = false
+      this._self = false
     }
   }
 
@@ -116,16 +118,16 @@ class SocketIoTransport implements Transport {
   }
 
   listen(event: string): void {
-    if (this.dispatchers?.has(event)) return
-    const dispatcher: Listener = (...args) => this.c.sink.message(event, args)
-    ;(this.dispatchers ??= new Map()).set(event, dispatcher)
+    if (this._dispatchers?.has(event)) return
+    const dispatcher: Listener = (...args) => this._c.sink.message(event, args)
+    ;(this._dispatchers ??= new Map()).set(event, dispatcher)
     this.raw.on(event, dispatcher)
   }
 
   unlisten(event: string): void {
-    const dispatcher = this.dispatchers?.get(event)
+    const dispatcher = this._dispatchers?.get(event)
     if (!dispatcher) return
-    this.dispatchers!.delete(event)
+    this._dispatchers!.delete(event)
     this.raw.off(event, dispatcher)
   }
 
@@ -137,27 +139,27 @@ class SocketIoTransport implements Transport {
 
   dispose(): void {
     this.close()
-    for (const off of this.subs.splice(0)) off()
-    this.clearEngine()
-    if (this.dispatchers) for (const event of [...this.dispatchers.keys()]) this.unlisten(event)
-    this.pool.release(this.m)
+    for (const off of this._subs.splice(0)) off()
+    this._clearEngine()
+    if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
+    this._pool.release(this._m)
   }
 
-  private watchEngine(): void {
-    this.clearEngine()
-    const engine = this.m.engine as unknown as Emitter | undefined
+  private _watchEngine(): void {
+    this._clearEngine()
+    const engine = this._m.engine as unknown as Emitter | undefined
     if (!engine) return
-    const sink = this.c.sink
-    this.listen_(engine, 'upgrade', (transport: { name: string }) => sink.upgraded(transport.name), this.engineSubs)
-    this.listen_(engine, 'upgradeError', (error: unknown) => this.raw.active && sink.upgradeFailed(error), this.engineSubs)
+    const sink = this._c.sink
+    this._on(engine, 'upgrade', (transport: { name: string }) => sink.upgraded(transport.name), this._engineSubs)
+    this._on(engine, 'upgradeError', (error: unknown) => this.raw.active && sink.upgradeFailed(error), this._engineSubs)
   }
 
-  private clearEngine(): void {
-    for (const off of this.engineSubs.splice(0)) off()
+  private _clearEngine(): void {
+    for (const off of this._engineSubs.splice(0)) off()
   }
 
   /** Adds a listener and its removal to `subs`: socket.io's own `on()` + cleanup-array pattern. */
-  private listen_(target: object, event: string, listener: Listener, subs = this.subs): void {
+  private _on(target: object, event: string, listener: Listener, subs = this._subs): void {
     const emitter = target as Emitter
     emitter.on(event, listener)
     subs.push(() => emitter.off(event, listener))
