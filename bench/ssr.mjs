@@ -2,6 +2,7 @@
 import { createSSRApp, defineComponent, h, shallowRef, computed } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { createSocketPlugin, useSocket } from '../packages/vue/dist/index.js'
+import { median, quantile } from './util.mjs'
 
 const WithSocket = defineComponent({
   setup() {
@@ -20,28 +21,51 @@ const Plain = defineComponent({
 })
 const page = (Child) => defineComponent({ setup: () => () => h('ul', Array.from({ length: 50 }, (_, i) => h(Child, { key: i }))) })
 
-async function throughput(make, rounds) {
-  for (let i = 0; i < 50; i++) await renderToString(make()) // warm-up
-  const started = performance.now()
-  for (let i = 0; i < rounds; i++) await renderToString(make())
-  return rounds / ((performance.now() - started) / 1000)
+/** CPU time (user + system, µs) of `count` renders of fresh apps from `make`. */
+async function cpuOf(make, count) {
+  const before = process.cpuUsage()
+  for (let i = 0; i < count; i++) await renderToString(make())
+  const used = process.cpuUsage(before)
+  return used.user + used.system
 }
 
-export async function measureSsr(rounds = 1500) {
+/**
+ * Many short samples, interleaved (plain, ours, ours, plain, ...) so that both pages see the same machine state;
+ * CPU time, not wall time, so that a neighbour process does not count. The ratio is plain CPU / ours CPU per page
+ * (>= 1.0: a useSocket page costs no more than the same page with plain refs), with the p25-p75 interval of the
+ * per-pair ratios.
+ */
+export async function measureSsr(samples = 40, pagesPerSample = 50) {
   const withSocket = () => {
     const app = createSSRApp(page(WithSocket))
     app.use(createSocketPlugin({ url: 'http://127.0.0.1:1', isServer: true }))
     return app
   }
   const plain = () => createSSRApp(page(Plain))
-  // Interleave to share the machine's state fairly; best of 3 each.
-  const a = []
-  const b = []
-  for (let i = 0; i < 3; i++) {
-    b.push(await throughput(plain, rounds))
-    a.push(await throughput(withSocket, rounds))
+  await cpuOf(plain, 100) // warm-up: JIT both paths
+  await cpuOf(withSocket, 100)
+  const ours = []
+  const base = []
+  const pairs = []
+  for (let i = 0; i < samples; i++) {
+    const first = i % 2 === 0
+    const b1 = first ? await cpuOf(plain, pagesPerSample) : 0
+    const a = await cpuOf(withSocket, pagesPerSample)
+    const b = first ? b1 : await cpuOf(plain, pagesPerSample)
+    ours.push(a)
+    base.push(b)
+    pairs.push(b / a)
   }
-  const ours = Math.max(...a)
-  const baseline = Math.max(...b)
-  return { name: 'SSR renderToString, page of 50 components', unit: 'pages/s', value: ours, baseline, ratio: ours / baseline, note: 'ratio = useSocket page / plain-refs page (1.0 = no cost)' }
+  const perSecond = (us) => (pagesPerSample * 1e6) / us
+  const value = perSecond(median(ours))
+  const baseline = perSecond(median(base))
+  return {
+    name: 'SSR renderToString, page of 50 components',
+    unit: 'pages/s (CPU)',
+    value,
+    baseline,
+    ratio: value / baseline,
+    interval: [quantile(pairs, 0.25), quantile(pairs, 0.75)],
+    note: `ratio = useSocket page / plain-refs page in CPU time per page (1.0 = no cost); ${samples} interleaved samples of ${pagesPerSample} pages, interval p25-p75 of the pairs`,
+  }
 }

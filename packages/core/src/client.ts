@@ -73,7 +73,6 @@ export interface Client {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Client {
   declare readonly key: string
-  declare readonly volatile: { emit(event: string, ...args: unknown[]): void }
   /** @internal */ declare _s: SocketState
   /** @internal */ declare _l?: Set<StateListener>
   /** @internal */ declare _e?: Engine
@@ -89,7 +88,11 @@ export class Client {
   ) {
     this.key = _o.key
     this._s = INITIAL_STATE
-    this.volatile = { emit: (...args: unknown[]) => void this._c('volatile', args) }
+  }
+
+  /** A getter, not a field: most clients never use it, so none pays for it up front. */
+  get volatile(): { emit(event: string, ...args: unknown[]): void } {
+    return { emit: (...args: unknown[]) => void this._c('volatile', args) }
   }
 
   getState(): SocketState {

@@ -34,7 +34,8 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
   if (process.env.NODE_ENV !== 'production') validateOptions(input)
   const isServer = input.isServer ?? detectServer()
   let url = input.url || (isServer ? undefined : pageOrigin())
-  if (url) {
+  // The server never connects: its key only has to be stable within its registry, so the URL is not parsed there.
+  if (url && !isServer) {
     const parsed = new URL(url)
     url = `${parsed.protocol}//${parsed.host}`
   } else if (!isServer) {

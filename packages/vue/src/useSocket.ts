@@ -13,7 +13,7 @@ import {
   type SocketStatus,
 } from '@ssr-socket/core'
 import type { Socket } from 'socket.io-client'
-import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, type ComputedRef, type ShallowRef } from 'vue'
+import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toRef, type ComputedRef, type ShallowRef } from 'vue'
 import { injectSocketContext } from './plugin'
 
 export interface UseSocketOptions extends SocketClientOptions {
@@ -43,25 +43,14 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   client: SocketClient<L, E>
 }
 
+type Methods<L extends EventsMap, E extends EventsMap> = Omit<UseSocketReturn<L, E>, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'>
+
 /**
- * The returned object, the same shape on server and client: refs derived from one state ref, methods forwarding to
- * the shared client. `track` ties the handlers this caller adds to its scope (identity on the server, where the
- * client's `on` is a no-op and scopes are never disposed).
+ * The methods of the result, forwarding to the shared client. `track` ties the handlers this caller adds to its
+ * scope (identity on the server, where the client's `on` is a no-op and scopes are never disposed).
  */
-function shape<L extends EventsMap, E extends EventsMap>(
-  client: SocketClient<L, E>,
-  state: ShallowRef<SocketState>,
-  socket: ShallowRef<Socket | null>,
-  track: (off: () => void) => () => void,
-): UseSocketReturn<L, E> {
-  const pick = <K extends keyof SocketState>(key: K) => computed(() => state.value[key])
+function methods<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>, track: (off: () => void) => () => void): Methods<L, E> {
   return {
-    state,
-    status: pick('status'),
-    isConnected: computed(() => state.value.status === 'connected'),
-    error: pick('error'),
-    attempt: pick('attempt'),
-    socket,
     connect: () => client.connect(),
     disconnect: () => client.disconnect(),
     reconnect: () => client.reconnect(),
@@ -74,22 +63,48 @@ function shape<L extends EventsMap, E extends EventsMap>(
 }
 
 /**
+ * The refs every server render shows: constants (the initial state, the same in every request), read-only, made
+ * on the first server render and shared by all, so a render creates no ref of its own.
+ */
+let serverRefs: Pick<UseSocketReturn, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'> | undefined
+
+/** The server's result for one client: the constant refs and the client's own (inert) methods, frozen. */
+function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>): UseSocketReturn<L, E> {
+  // Getter refs (toRef(() => ...)): read-only, no dependency tracking, a property read per access.
+  serverRefs ??= Object.freeze({
+    state: toRef(() => INITIAL_STATE) as unknown as ShallowRef<SocketState>,
+    status: toRef(() => INITIAL_STATE.status) as unknown as ComputedRef<SocketStatus>,
+    isConnected: toRef(() => false) as unknown as ComputedRef<boolean>,
+    error: toRef(() => null) as unknown as ComputedRef<SocketError | null>,
+    attempt: toRef(() => 0) as unknown as ComputedRef<number>,
+    socket: toRef(() => null) as unknown as ShallowRef<Socket | null>,
+  })
+  return Object.freeze({
+    ...(serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>),
+    ...methods(client, (off) => off),
+  })
+}
+
+/**
  * The app's connection for these options (shared with every other caller of the same url + path + namespace).
  * Connects after mount, never in `setup()`, so the server HTML and the hydrating render agree.
  */
 export function useSocket<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
-  options: UseSocketOptions = {},
+  options?: UseSocketOptions,
 ): UseSocketReturn<L, E> {
   const context = injectSocketContext('useSocket')
-  const { registry, autoConnect: pluginAutoConnect, scheduleConnect } = context
-  const { autoConnect = pluginAutoConnect, ...clientOptions } = options
-  const client = registry.acquire<L, E>(clientOptions)
+  const { registry } = context
   // The server: constant refs (the client is inert), one frozen object per render and client, made once and handed
-  // to every component of the render, so a page of 50 components pays for one.
+  // to every component of the render, so a page of 50 components pays for one; '' keys the call without options.
   const cache = context.ssr as Map<string, UseSocketReturn<L, E>> | undefined
+  let result = cache && !options ? cache.get('') : undefined
+  if (result) return result
+  const { autoConnect = context.autoConnect, ...clientOptions } = options ?? {}
+  const client = registry.acquire<L, E>(clientOptions)
   if (cache) {
-    let result = cache.get(client.key)
-    if (!result) cache.set(client.key, (result = Object.freeze(shape(client, shallowRef(INITIAL_STATE), shallowRef(null), (off) => off))))
+    result = cache.get(client.key)
+    if (!result) cache.set(client.key, (result = serverSocket(client)))
+    if (!options) cache.set('', result)
     return result
   }
   const state = shallowRef<SocketState>(INITIAL_STATE)
@@ -105,7 +120,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
   const start = (): void => {
     sync(client.getState())
     unsubscribe = client.subscribe(sync)
-    if (autoConnect) scheduleConnect(() => active && client.connect())
+    if (autoConnect) context.scheduleConnect(() => active && client.connect())
   }
   // In a component: after mount (after hydration). Elsewhere (an effect scope in a store): now, in the browser.
   if (getCurrentInstance()) onMounted(start)
@@ -131,5 +146,14 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
     return remove
   }
 
-  return shape(client, state, socket, track)
+  const pick = <K extends keyof SocketState>(key: K) => computed(() => state.value[key])
+  return {
+    state,
+    status: pick('status'),
+    isConnected: computed(() => state.value.status === 'connected'),
+    error: pick('error'),
+    attempt: pick('attempt'),
+    socket,
+    ...methods(client, track),
+  }
 }
