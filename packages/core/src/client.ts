@@ -236,16 +236,28 @@ export class Client {
   }
 
   private _diagnostics(): SocketDiagnostics {
+    // Before the engine: the handler counts the recorded on/once/off calls leave, and the recorded emits.
+    const table = new Map<unknown, Set<unknown>>()
+    let emits = 0
+    let acks = 0
+    for (const [m, [event, f]] of this._q ?? []) {
+      const set = table.get(event) ?? new Set()
+      if (m === 'on' || m === 'once') table.set(event, set.add(f))
+      else if (m === 'off') f ? set.delete(f) : set.clear()
+      else if (m === 'emit' || m === 'emitWithAck') m === 'emit' ? emits++ : acks++
+    }
+    const handlers: Record<string, number> = {}
+    for (const [event, set] of table) if (set.size) handlers[event as string] = set.size
     return {
       createdOn: this._o.isServer ? 'server' : 'client',
       status: this._s.status,
       key: this.key,
       hasSocket: false,
       transport: null,
-      handlers: {},
+      handlers,
       socketListeners: {},
-      pendingAcks: 0,
-      queue: { size: 0, dropped: 0, expired: 0 },
+      pendingAcks: acks,
+      queue: { size: emits + acks, dropped: 0, expired: 0 },
       errors: [],
       attempts: [],
       upgradeErrors: 0,
@@ -268,5 +280,5 @@ export function createSocketClient<L extends EventsMap = DefaultListenEvents, E 
 ): SocketClient<L, E> {
   const o = keyOptions(options)
   const name = process.env.NODE_ENV !== 'production' && !o.isServer ? `createSocketClient() at ${callSite()}` : 'createSocketClient()'
-  return new Client(o, { name, warnOnce: createWarnOnce(), shared: {} }) as unknown as SocketClient<L, E>
+  return new Client(o, { name, warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : noop, shared: {} }) as unknown as SocketClient<L, E>
 }

@@ -395,3 +395,33 @@ describe('9. acquire() on a disposed registry', () => {
     expect((error as Error).message).toMatch(/new registry/i)
   })
 })
+
+describe('10. disconnect() or dispose() while the namespace CONNECT is on the wire (found by the fuzz test)', () => {
+  // Two namespaces share one Manager. socket.io-client sends no DISCONNECT for a socket that is not connected yet,
+  // so without care the server creates a socket nobody owns, alive as long as the sibling namespace is.
+  for (const end of ['disconnect', 'dispose'] as const) {
+    it(`${end}(): the server keeps no socket on that namespace`, async () => {
+      const server = await fx.server()
+      server.io.of('/a')
+      const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0 })
+      try {
+        const root = registry.acquire()
+        const a = registry.acquire({ namespace: '/a' })
+        root.connect()
+        a.connect()
+        await waitFor(() => root.getState().status === 'connected' && a.getState().status === 'connected', 'both connected')
+        a.disconnect()
+        await waitFor(() => server.io.of('/a').sockets.size === 0, 'a gone')
+        a.connect()
+        a[end]()
+        // The server answers the CONNECT, then must see the socket leave: wait for that, and for nothing to remain.
+        await waitFor(() => server.io.of('/a').sockets.size === 0 && server.requests.length > 0, 'a gone again')
+        await new Promise((r) => setTimeout(r, 300))
+        expect(server.io.of('/a').sockets.size).toBe(0)
+        expect(root.getState().status).toBe('connected')
+      } finally {
+        registry.dispose()
+      }
+    })
+  }
+})

@@ -5,7 +5,7 @@ import type { Engine } from './engine.js'
 export function describeEngine(e: Engine): SocketDiagnostics {
   const table = e.h
   const handlers: Record<string, number> = {}
-  for (const [event, list] of table) handlers[event] = list.length
+  if (table) for (const [event, list] of table) handlers[event] = list.length
   const t = e.t
   return {
     createdOn: 'client',
@@ -14,11 +14,11 @@ export function describeEngine(e: Engine): SocketDiagnostics {
     hasSocket: t !== null,
     transport: t?.connected ? t.wire : null,
     handlers,
-    socketListeners: t ? t.listenerCounts(table.keys()) : {},
+    socketListeners: t ? t.listenerCounts(table ? table.keys() : []) : {},
     pendingAcks: e._pendingAcks,
     queue: e.q ? e.q.stats() : { size: 0, dropped: 0, expired: 0 },
-    errors: e._errors.slice(),
-    attempts: e._attempts.slice(),
+    errors: e._errors ? e._errors.slice() : [],
+    attempts: e._attempts ? e._attempts.slice() : [],
     upgradeErrors: e._upgradeErrors,
   }
 }

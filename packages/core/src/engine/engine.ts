@@ -36,8 +36,9 @@ export class Engine implements TransportSink {
   readonly _log: Logger | undefined
   readonly _auth: AuthBinding
   q: OfflineQueue | undefined
-  readonly _errors: ClassifiedErrorRecord[] = []
-  readonly _attempts: AttemptRecord[] = []
+  /** Diagnostics history, bounded; created on first use. */
+  _errors: ClassifiedErrorRecord[] | undefined
+  _attempts: AttemptRecord[] | undefined
   _pendingAcks = 0
   _upgradeErrors = 0
   /** Auth retries left for the current handshake. */
@@ -52,7 +53,7 @@ export class Engine implements TransportSink {
   /** Handlers already reported as throwing (development: one report each). */
   private _reported: WeakSet<object> | undefined
   /** The handler table: arrays replaced on change, so a dispatch iterates one without copying. */
-  readonly h = new Map<string, HandlerEntry[]>()
+  h: Map<string, HandlerEntry[]> | undefined
   private _resync: Set<() => void> | undefined
 
   constructor(
@@ -89,14 +90,16 @@ export class Engine implements TransportSink {
   }
 
   _error(error: SocketError): void {
-    this._errors.push({ kind: error.kind, message: error.message, at: Date.now() })
-    if (this._errors.length > MAX_ERRORS) this._errors.shift()
+    const errors = (this._errors ??= [])
+    errors.push({ kind: error.kind, message: error.message, at: Date.now() })
+    if (errors.length > MAX_ERRORS) errors.shift()
     this._log?.log(`error (${error.kind}): ${error.message}`)
   }
 
   _record(event: AttemptRecord['event'], attempt: number): void {
-    this._attempts.push({ at: Date.now(), event, attempt })
-    if (this._attempts.length > MAX_ATTEMPTS) this._attempts.shift()
+    const attempts = (this._attempts ??= [])
+    attempts.push({ at: Date.now(), event, attempt })
+    if (attempts.length > MAX_ATTEMPTS) attempts.shift()
   }
 
   get _status() {
@@ -129,7 +132,7 @@ export class Engine implements TransportSink {
         } catch (error) {
           return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
-        for (const event of this.h.keys()) this.t.listen(event)
+        if (this.h) for (const event of this.h.keys()) this.t.listen(event)
         this.t.open()
       },
       (error: unknown) => {
@@ -168,7 +171,7 @@ export class Engine implements TransportSink {
     this.t?.dispose()
     this.t = null
     this.q?.clear(socketError('network', 'disposed', 'emit()'))
-    this.h.clear()
+    this.h = undefined
     this._resync = undefined
     this.f._die()
   }
@@ -183,12 +186,13 @@ export class Engine implements TransportSink {
   // ---- handlers ----
 
   on(event: string, f: Handler, once = false): () => void {
-    const list = this.h.get(event)
+    const table = (this.h ??= new Map<string, HandlerEntry[]>())
+    const list = table.get(event)
     if (!list) {
-      this.h.set(event, [{ f, once }])
+      table.set(event, [{ f, once }])
       this.t?.listen(event)
     } else if (!list.some((entry) => entry.f === f)) {
-      this.h.set(event, [...list, { f, once }])
+      table.set(event, [...list, { f, once }])
     }
     return () => this.off(event, f)
   }
@@ -198,12 +202,13 @@ export class Engine implements TransportSink {
   }
 
   off(event: string, f?: Handler): void {
-    const list = this.h.get(event)
-    if (!list) return
+    const table = this.h
+    const list = table?.get(event)
+    if (!table || !list) return
     const rest = f ? list.filter((entry) => entry.f !== f) : []
-    if (rest.length) this.h.set(event, rest)
+    if (rest.length) table.set(event, rest)
     else {
-      this.h.delete(event)
+      table.delete(event)
       this.t?.unlisten(event)
     }
   }
@@ -347,7 +352,7 @@ export class Engine implements TransportSink {
 
   /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
   message(event: string, args: unknown[]): void {
-    const list = this.h.get(event)
+    const list = this.h?.get(event)
     if (!list) return
     for (const entry of list) {
       if (entry.once) this.off(event, entry.f)

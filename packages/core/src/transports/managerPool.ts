@@ -5,14 +5,19 @@ import type { SocketIoModule } from '../types.js'
 type RetryListener = (attempt: number, delayMs: number) => void
 
 interface PoolEntry {
-  manager: Manager
+  readonly manager: Manager
+  readonly endpoint: string
   refs: number
-  retryListeners: Set<RetryListener>
-  releaseOwnership: () => void
+  /** Called with (attempt, delay) when the Manager schedules a retry; an array (usually of one): a Set costs more. */
+  retryListeners: RetryListener[]
+  releaseOwnership?: () => void
 }
 
 export interface ManagerPool {
-  /** One Manager per endpoint (url + path), multiplexing namespaces. Never socket.io's `io()` cache. */
+  /**
+   * One Manager per endpoint (url + path), multiplexing namespaces. Never socket.io's `io()` cache. `options` must
+   * be a fresh object (socket.io keeps and writes into it): managerOptions() makes one per call.
+   */
   acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager
   release(manager: Manager): void
   /** Called with (attempt, delay) each time the Manager schedules a retry. */
@@ -32,10 +37,10 @@ interface BackoffLike {
  */
 function observeBackoff(manager: Manager, onDelay: (attempt: number, delay: number) => void): void {
   const backoff = (manager as unknown as { backoff?: BackoffLike }).backoff
-  if (!backoff || typeof backoff.duration !== 'function') return
-  const duration = backoff.duration.bind(backoff)
+  const duration = backoff?.duration
+  if (!backoff || typeof duration !== 'function') return
   backoff.duration = () => {
-    const delay = duration()
+    const delay = duration.call(backoff)
     onDelay(backoff.attempts, delay)
     return delay
   }
@@ -43,8 +48,11 @@ function observeBackoff(manager: Manager, onDelay: (attempt: number, delay: numb
 
 export function createManagerPool(ownerName: string): ManagerPool {
   const entries = new Map<string, PoolEntry>()
-  const byManager = new Map<Manager, string>()
   const ownerToken = {}
+  const find = (manager: Manager): PoolEntry | undefined => {
+    for (const entry of entries.values()) if (entry.manager === manager) return entry
+    return undefined
+  }
 
   return {
     acquire(io, endpoint, url, options) {
@@ -53,37 +61,30 @@ export function createManagerPool(ownerName: string): ManagerPool {
         existing.refs++
         return existing.manager
       }
-      // A copy: socket.io writes into the options object it is given.
-      const manager = new io.Manager(url, { ...options, autoConnect: false })
-      const retryListeners = new Set<RetryListener>()
+      options.autoConnect = false
+      const manager = new io.Manager(url, options)
+      const entry: PoolEntry = { manager, endpoint, refs: 1, retryListeners: [] }
       observeBackoff(manager, (attempt, delay) => {
-        for (const listener of [...retryListeners]) listener(attempt, delay)
+        for (const listener of entry.retryListeners.slice()) listener(attempt, delay)
       })
-      entries.set(endpoint, {
-        manager,
-        refs: 1,
-        retryListeners,
-        releaseOwnership: process.env.NODE_ENV !== 'production' ? claimEndpoint(endpoint, ownerToken, ownerName) : () => {},
-      })
-      byManager.set(manager, endpoint)
+      if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, ownerToken, ownerName)
+      entries.set(endpoint, entry)
       return manager
     },
     release(manager) {
-      const endpoint = byManager.get(manager)
-      const entry = endpoint === undefined ? undefined : entries.get(endpoint)
-      if (!entry || endpoint === undefined) return
-      if (--entry.refs > 0) return
-      entries.delete(endpoint)
-      byManager.delete(manager)
-      entry.retryListeners.clear()
-      entry.releaseOwnership()
+      const entry = find(manager)
+      if (!entry || --entry.refs > 0) return
+      entries.delete(entry.endpoint)
+      entry.retryListeners = []
+      entry.releaseOwnership?.()
     },
     onRetryScheduled(manager, listener) {
-      const endpoint = byManager.get(manager)
-      const entry = endpoint === undefined ? undefined : entries.get(endpoint)
+      const entry = find(manager)
       if (!entry) return () => {}
-      entry.retryListeners.add(listener)
-      return () => entry.retryListeners.delete(listener)
+      entry.retryListeners.push(listener)
+      return () => {
+        entry.retryListeners = entry.retryListeners.filter((l) => l !== listener)
+      }
     },
     size: () => entries.size,
   }

@@ -41,19 +41,35 @@ export function managerOptions(o: ResolvedOptions, auth: TransportAuth): Partial
   return out as Partial<ManagerOptions>
 }
 
+/** Removes every (emitter, event, listener) triple recorded in `subs` and empties it. */
+function unbind(subs: unknown[]): void {
+  for (let i = 0; i < subs.length; i += 3) (subs[i] as Emitter).off(subs[i + 1] as string, subs[i + 2] as Listener)
+  subs.length = 0
+}
+
 class SocketIoTransport implements Transport {
   readonly reconnects = true
   readonly raw: Socket
   private readonly _m: Manager
   private readonly _pool: ManagerPool
-  /** Cleanups of everything bound to the socket and manager: one path, run by dispose(). */
-  private readonly _subs: Array<() => void> = []
-  /** Cleanups of listeners on the current Engine.IO socket (replaced on every reconnect). */
-  private _engineSubs: Array<() => void> = []
+  /**
+   * What is bound to the socket and manager, as flat (emitter, event, listener) triples rather than a removal
+   * closure each (a client's heap is a measured figure); one cleanup path, run by dispose().
+   */
+  private readonly _subs: unknown[] = []
+  private readonly _offRetry: () => void
+  /** The same for the current Engine.IO socket (replaced on every reconnect). */
+  private readonly _engineSubs: unknown[] = []
   /** One dispatcher per event name the engine listens to. */
   private _dispatchers: Map<string, Listener> | undefined
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
   private _self = false
+  /**
+   * close() came while the namespace CONNECT was on the wire. socket.io-client's disconnect() then sends no
+   * DISCONNECT (it does only once connected) and the server would keep a socket nobody owns, for as long as a
+   * sibling namespace keeps the Manager open: so the socket is closed when the server's answer arrives instead.
+   */
+  private _reap = false
   private readonly _c: TransportContext
 
   constructor(c: TransportContext) {
@@ -67,22 +83,23 @@ class SocketIoTransport implements Transport {
     // drops the Upgrade headers it fails within milliseconds, so listen from the engine's open on.
     this._on(m, 'open', () => this._watchEngine())
     if (m.engine) this._watchEngine()
-    this._on(s, 'connect', () => sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered }))
+    this._on(s, 'connect', () => (this._reap ? this._disconnect() : sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })))
     this._on(s, 'disconnect', (reason: string) => {
-      if (this._self) return
+      if (this._self || this._reap) return
       if (reason === 'io client disconnect') return sink.closed(null, 'client') // through the raw escape hatch
       sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
     })
     this._on(s, 'connect_error', (raw: unknown) => {
+      if (this._reap) return this._disconnect()
       if (this._self) return
       // socket.io deactivates the socket when the namespace middleware refuses the handshake.
       const middleware = !s.active
       const error = classifyConnectError(raw, middleware)
       sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
     })
-    this._on(m, 'reconnect_attempt', (attempt: number) => s.active && sink.attempting(attempt))
-    this._on(m, 'reconnect_failed', () => s.active && sink.exhausted())
-    this._subs.push(this._pool.onRetryScheduled(m, (attempt, delay) => s.active && sink.retryScheduled(attempt, delay)))
+    this._on(m, 'reconnect_attempt', (attempt: number) => s.active && !this._reap && sink.attempting(attempt))
+    this._on(m, 'reconnect_failed', () => s.active && !this._reap && sink.exhausted())
+    this._offRetry = this._pool.onRetryScheduled(m, (attempt, delay) => s.active && !this._reap && sink.retryScheduled(attempt, delay))
   }
 
   get connected(): boolean {
@@ -94,10 +111,20 @@ class SocketIoTransport implements Transport {
   }
 
   open(): void {
-    this.raw.connect()
+    const reaping = this._reap
+    this._reap = false
+    // A handshake still on the wire is ours again; otherwise start one.
+    if (!(reaping && this.raw.active)) this.raw.connect()
   }
 
   close(): void {
+    const s = this.raw
+    this._reap = s.active && !s.connected && (this._m as unknown as { _readyState?: string })._readyState === 'open'
+    if (!this._reap) this._disconnect()
+  }
+
+  private _disconnect(): void {
+    this._reap = false
     this._self = true
     try {
       this.raw.disconnect()
@@ -139,7 +166,19 @@ class SocketIoTransport implements Transport {
 
   dispose(): void {
     this.close()
-    for (const off of this._subs.splice(0)) off()
+    unbind(this._subs)
+    if (this._reap) {
+      // Disposed with a CONNECT on the wire: one last listener closes the socket when the answer comes.
+      const s = this.raw
+      const end = (): void => {
+        s.off('connect', end)
+        s.off('connect_error', end)
+        s.disconnect()
+      }
+      s.on('connect', end)
+      s.on('connect_error', end)
+    }
+    this._offRetry()
     this._clearEngine()
     if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
     this._pool.release(this._m)
@@ -155,14 +194,13 @@ class SocketIoTransport implements Transport {
   }
 
   private _clearEngine(): void {
-    for (const off of this._engineSubs.splice(0)) off()
+    unbind(this._engineSubs)
   }
 
-  /** Adds a listener and its removal to `subs`: socket.io's own `on()` + cleanup-array pattern. */
+  /** Adds a listener and records it in `subs` for the one cleanup path (socket.io's on() + cleanup pattern). */
   private _on(target: object, event: string, listener: Listener, subs = this._subs): void {
-    const emitter = target as Emitter
-    emitter.on(event, listener)
-    subs.push(() => emitter.off(event, listener))
+    ;(target as Emitter).on(event, listener)
+    subs.push(target, event, listener)
   }
 }
 
