@@ -136,6 +136,29 @@ export default defineNuxtModule<ModuleOptions>({
       tsConfig.compilerOptions.paths['@ssr-socket/core'] ??= [coreTypes]
     })
 
+    // The connection engine and socket.io-client are dynamic chunks (out of the entry, so they do not delay
+    // hydration) that the plugin starts loading at install. Hint them in the HTML too, as modulepreload: the browser
+    // fetches and compiles them in parallel with the entry instead of after it, and runs them only when imported.
+    // Nuxt's default for dynamic chunks is a low-priority prefetch; listing them among the entry's preloads in the
+    // client manifest changes only the hints the renderer writes, not the code.
+    nuxt.hook('build:manifest', (manifest) => {
+      const lazy = Object.keys(manifest).filter((key) => {
+        const chunk = manifest[key]
+        return chunk?.isDynamicEntry && /[\\/]core[\\/]dist[\\/]engine[\\/]index\.js$|[\\/]socket\.io-client[\\/]/.test(chunk.src ?? key)
+      })
+      if (!lazy.length) return
+      for (const chunk of Object.values(manifest)) {
+        if (!chunk?.isEntry) continue
+        chunk.imports = [...new Set([...(chunk.imports ?? []), ...lazy])]
+        chunk.dynamicImports = chunk.dynamicImports?.filter((key) => !lazy.includes(key))
+      }
+      for (const key of lazy) {
+        const chunk = manifest[key]!
+        chunk.preload = true
+        chunk.prefetch = false
+      }
+    })
+
     if (nuxt.options.dev && devProxy) {
       const target = `${devProxy.replace(/\/$/, '')}${options.path}`
       nuxt.options.nitro.devProxy = defu(nuxt.options.nitro.devProxy, { [options.path]: { target, ws: true, changeOrigin: true } })

@@ -86,6 +86,15 @@ describe('in Chromium', () => {
         for (const chunk of new Set(loadedChunks)) if ((await (await fetch(chunk)).text()).includes('It seems you are trying to reach a Socket.IO server')) socketChunks.push(chunk)
         expect(socketChunks).toHaveLength(1)
         expect(socketChunks[0]).not.toBe(entry)
+        // Out of the entry, yet hinted early: the HTML preloads the socket.io-client chunk and the engine chunk
+        // (fetched in parallel with the entry, run only when the plugin imports them), and runs neither as a script.
+        const html = await $fetch<string>('/')
+        const preloads = [...html.matchAll(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => new URL(m[1]!, entry).href)
+        expect(preloads).toContain(socketChunks[0])
+        const engineChunk = loadedChunks.find((c) => c !== entry && preloads.includes(c) && c !== socketChunks[0])
+        expect(engineChunk, 'the engine chunk is preloaded too').toBeDefined()
+        const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => new URL(m[1]!, entry).href)
+        expect(scripts).toEqual([entry])
       }
       await page.close()
       await waitFor(() => socketServer.connectionCount() === 0, `load ${load}: closed`, 15_000)
