@@ -44,7 +44,7 @@ if (only.length) {
 }
 const { leaks, size: sizes, ssr, events, memory, recovery, navigation } = measured
 
-const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, memory, ...recovery, navigation], leaks }
+const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, memory, ...recovery, ...navigation], leaks }
 writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`)
 
 const fmt = (n) => (typeof n === 'number' ? (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(2)) : String(n))

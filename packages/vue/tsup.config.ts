@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts'],
+  entry: ['src/index.ts', 'src/testing.ts', 'src/vite.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2020',
-  external: ['vue', 'vue/server-renderer', '@ssr-socket/core', '@ssr-socket/core/testing', 'socket.io-client', 'socket.io'],
+  external: ['vite', 'vue', 'vue/server-renderer', '@ssr-socket/core', '@ssr-socket/core/testing', 'socket.io-client', 'socket.io'],
   treeshake: true,
 })

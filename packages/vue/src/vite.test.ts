@@ -1,0 +1,45 @@
+// @vitest-environment node
+// socketPreload() in a real Vite production build: index.html hints the engine chunk and socket.io-client as
+// modulepreload, and the entry chunk still carries neither.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+import { afterAll, describe, expect, it } from 'vitest'
+import { socketPreload } from './vite'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+// Inside the repository, so that vue and socket.io-client resolve from its node_modules; removed afterwards.
+const work = mkdtempSync(join(root, 'packages', 'vue', '.vite-test-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('socketPreload()', () => {
+  it('hints the lazy chunks in index.html as modulepreload, outside the entry chunk', async () => {
+    writeFileSync(join(work, 'index.html'), '<!doctype html><div id="app"></div><script type="module" src="./main.js"></script>')
+    writeFileSync(
+      join(work, 'main.js'),
+      `import { createApp, h } from 'vue'\nimport { createSocketPlugin, useSocket } from '@ssr-socket/vue'\n` +
+        `createApp({ setup() { const { status } = useSocket(); return () => h('p', status.value) } }).use(createSocketPlugin({ url: 'http://127.0.0.1:1' })).mount('#app')\n`,
+    )
+    const outDir = join(work, 'dist')
+    await build({
+      root: work,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [socketPreload()],
+      resolve: { alias: { '@ssr-socket/vue': join(root, 'packages', 'vue', 'dist', 'index.js') }, dedupe: ['vue', 'socket.io-client'] },
+      build: { outDir },
+    })
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8')
+    const entry = /<script type="module" crossorigin src="\/([^"]+)"/.exec(html)?.[1]
+    const preloads = [...html.matchAll(/<link rel="modulepreload" crossorigin href="\/([^"]+)"/g)].map((m) => m[1]!)
+    expect(entry).toBeDefined()
+    const code = (file: string) => readFileSync(join(outDir, file), 'utf8')
+    const socketIo = preloads.filter((f) => code(f).includes('It seems you are trying to reach a Socket.IO server'))
+    const engine = preloads.filter((f) => /reportError|A handler of/.test(code(f))) // the engine's handler-error report
+    expect(socketIo).toHaveLength(1)
+    expect(engine).toHaveLength(1)
+    expect(code(entry!)).not.toContain('It seems you are trying to reach a Socket.IO server')
+    expect(code(entry!)).not.toMatch(/reportError|A handler of/)
+  })
+})
