@@ -32,7 +32,8 @@ export function socketPreload(options: SocketPreloadOptions = {}): Plugin {
           if (chunk.type !== 'chunk' || !chunk.isDynamicEntry || !chunk.facadeModuleId || !LAZY.test(chunk.facadeModuleId)) continue
           if (options.socketIoClient === false && /socket\.io-client/.test(chunk.facadeModuleId)) continue
           files.add(chunk.fileName)
-          for (const file of chunk.imports) files.add(file) // shared chunks it imports, so nothing waits for a second round trip
+          // The shared chunks it imports (not the entry: its own script tag loads it), so nothing waits for a second round trip.
+          for (const file of chunk.imports) if (!(bundle[file] as { isEntry?: boolean } | undefined)?.isEntry) files.add(file)
         }
         return [...files].map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${base}${file}` }, injectTo: 'head' as const }))
       },
