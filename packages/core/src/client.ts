@@ -6,25 +6,13 @@
 // client. Kept small on purpose: every byte here is in the app's entry chunk.
 import type { Socket } from 'socket.io-client'
 import type { Engine } from './engine/engine.js'
+import type { ClientRuntime, Recorded } from './host.js'
 import { callSite, monotonicNow } from './environment.js'
 import { socketError, text } from './errors.js'
 import { INITIAL_STATE } from './initialState.js'
 import { keyOptions, type KeyOptions } from './options.js'
 import { checkEmit } from './payload.js'
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap, SocketClient, SocketClientOptions, SocketDiagnostics, SocketState, StateListener } from './types.js'
-
-/** What a client shares with the other clients of its registry (or owns alone when standalone). */
-export interface ClientRuntime {
-  readonly name: string
-  warnOnce(key: string, message: string): void
-  /** Called once when the client is disposed. */
-  onDispose?(client: Client): void
-  /** Filled by the engine on first use: machinery shared by the registry's clients (manager pool, window listeners). */
-  readonly shared: { pool?: { size(): number }; signals?: { listenerCount(): number } } & Record<string, unknown>
-}
-
-/** A call made before the engine attached: method, arguments, monotonic time, and an ack's settle functions. */
-export type Recorded = [method: string, args: unknown[], at: number, settle?: [(value: unknown) => void, (error: unknown) => void]]
 
 type EngineModule = typeof import('./engine/index.js')
 /** Code, not state: once the chunk is loaded, later clients attach their engine synchronously. */
@@ -143,6 +131,10 @@ export class Client {
     const e = this._e
     if (m === 'getDiagnostics') return e ? e.getDiagnostics() : this._diagnostics()
     if (o.isServer || this._dead) return this._inert(m, event)
+    if (m === 'preload') {
+      this._load()
+      return Promise.all([this._ld, this._lib()]).then(noop, noop)
+    }
     if (e) return emitting ? e.send(m, event as string, a.slice(1), monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
 
     // Before the engine: what must show at once shows at once, the rest is recorded.
@@ -151,9 +143,6 @@ export class Client {
     switch (m) {
       case 'volatile':
         return // dropped unless connected
-      case 'preload':
-        this._load()
-        return Promise.all([this._ld, this._lib()]).then(noop, noop)
       case 'connect':
       case 'reconnect':
         if (this._want) return

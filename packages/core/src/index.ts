@@ -8,7 +8,7 @@ export { INITIAL_STATE } from './initialState.js'
 // from '@ssr-socket/core/machine', not from here, because everything this entry reaches lands in the app's
 // entry chunk (see ../README.md, "Entry chunk and lazy engine").
 export type { SocketTransition } from './state.js'
-export type { Transport, TransportAuth, TransportContext, TransportFactory, TransportSink } from './transports/types.js'
+export type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions, TransportSink } from './transports/types.js'
 export type {
   AckArgs,
   AckResult,

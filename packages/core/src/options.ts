@@ -6,7 +6,6 @@ import { validateOptions } from './validate.js'
 // The rest of the resolution (defaults of everything but the key) is the engine's: engine/resolve.ts. Not
 // re-exported here: a re-export would pull it into the entry chunk of every app (esbuild assigns a module to
 // every chunk that reaches it, used or not).
-export type { ResolvedAuth, ResolvedOptions } from './engine/resolve.js'
 
 /**
  * What the entry chunk needs of the options: where the client connects (its registry key) and whether it is on

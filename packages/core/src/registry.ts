@@ -1,4 +1,5 @@
-import { Client, createWarnOnce, loadEngine, loadLib, type ClientRuntime } from './client.js'
+import { Client, createWarnOnce, loadEngine, loadLib } from './client.js'
+import type { ClientRuntime } from './host.js'
 import { callSite, detectServer } from './environment.js'
 import { socketError } from './errors.js'
 import { keyOptions, mergeOptions, type KeyOptions } from './options.js'
@@ -82,7 +83,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : () => {},
     shared: {},
     onDispose(client) {
-      const entry = byClient.get(client)
+      const entry = byClient.get(client as Client)
       if (entry) forget(entry)
     },
   }

@@ -1,4 +1,4 @@
-import type { ResolvedAuth } from '../options.js'
+import type { ResolvedAuth } from './resolve.js'
 import type { TransportAuth } from '../transports/types.js'
 import type { Logger } from './logger.js'
 

@@ -1,24 +1,46 @@
-import type { SocketDiagnostics } from '../types.js'
-import type { Engine } from './engine.js'
+// The client's history for getDiagnostics(): classified errors and the attempts timeline, bounded and created on
+// first use, and the snapshot that assembles them with the live counts.
+import type { SocketError } from '../errors.js'
+import type { Transport } from '../transports/types.js'
+import type { AttemptRecord, ClassifiedErrorRecord, SocketDiagnostics, SocketStatus } from '../types.js'
+import type { Handlers } from './handlers.js'
+import type { Outbox } from './outbox.js'
+
+const MAX_ERRORS = 10
+const MAX_ATTEMPTS = 50
+
+export class History {
+  _errors: ClassifiedErrorRecord[] | undefined
+  _attempts: AttemptRecord[] | undefined
+  _upgradeErrors = 0
+
+  error(error: SocketError): void {
+    const errors = (this._errors ??= [])
+    errors.push({ kind: error.kind, message: error.message, at: Date.now() })
+    if (errors.length > MAX_ERRORS) errors.shift()
+  }
+
+  record(event: AttemptRecord['event'], attempt: number): void {
+    const attempts = (this._attempts ??= [])
+    attempts.push({ at: Date.now(), event, attempt })
+    if (attempts.length > MAX_ATTEMPTS) attempts.shift()
+  }
+}
 
 /** The snapshot `client.getDiagnostics()` returns once the engine is attached. Copies: the caller may keep it. */
-export function describeEngine(e: Engine): SocketDiagnostics {
-  const table = e.h
-  const handlers: Record<string, number> = {}
-  if (table) for (const [event, list] of table) handlers[event] = list.length
-  const t = e.t
+export function describe(key: string, status: SocketStatus, t: Transport | null, handlers: Handlers, outbox: Outbox, history: History): SocketDiagnostics {
   return {
     createdOn: 'client',
-    status: e.f._s.status,
-    key: e.f.key,
+    status,
+    key,
     hasSocket: t !== null,
     transport: t?.connected ? t.wire : null,
-    handlers,
-    socketListeners: t ? t.listenerCounts(table ? table.keys() : []) : {},
-    pendingAcks: e._pendingAcks,
-    queue: e.q ? e.q.stats() : { size: 0, dropped: 0, expired: 0 },
-    errors: e._errors ? e._errors.slice() : [],
-    attempts: e._attempts ? e._attempts.slice() : [],
-    upgradeErrors: e._upgradeErrors,
+    handlers: handlers.counts(),
+    socketListeners: t ? t.listenerCounts(handlers.events()) : {},
+    pendingAcks: outbox._pendingAcks,
+    queue: outbox.stats(),
+    errors: history._errors ? history._errors.slice() : [],
+    attempts: history._attempts ? history._attempts.slice() : [],
+    upgradeErrors: history._upgradeErrors,
   }
 }

@@ -2,65 +2,46 @@
 // a transport (transports/types.ts). Transport-agnostic: the state machine, the reconnection policy for
 // transports without their own, the auth lifecycle, the offline queue and ack deadlines, browser signals,
 // classification records and diagnostics. Loaded lazily, with the transport adapters, by engine/index.ts.
-import type { Client, Recorded } from '../client.js'
-
-type Handler = (...args: unknown[]) => void
-/** A handler table entry; a `once` entry is removed before its first call. */
-export interface HandlerEntry {
-  readonly f: Handler
-  readonly once: boolean
-}
-import { completeOptions, type ResolvedOptions } from './resolve.js'
-import { isOnline, monotonicNow } from '../environment.js'
+import { isOnline } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
+import type { Host, Recorded } from '../host.js'
 import { transition, type SocketTransition } from '../state.js'
 import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
-import type { AttemptRecord, ClassifiedErrorRecord, SocketDiagnostics } from '../types.js'
+import type { SocketDiagnostics } from '../types.js'
 import { bindAuth, type AuthBinding } from './auth.js'
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
-import { describeEngine } from './diagnostics.js'
+import { describe, History } from './diagnostics.js'
+import { Handlers } from './handlers.js'
 import { createLogger, type Logger } from './logger.js'
-import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
-import { backoffDelay } from './reconnect.js'
-
-const MAX_ERRORS = 10
-const MAX_ATTEMPTS = 50
-
-/** Turns what a transport threw while encoding into the `config` error the caller gets. */
-const encodeError = (event: string, error: unknown): SocketError =>
-  error instanceof SocketError ? error : socketError('config', 'unserialisable', `emit("${event}")`, error)
+import { Outbox } from './outbox.js'
+import { Backoff } from './reconnect.js'
+import { completeOptions, type ResolvedOptions } from './resolve.js'
 
 export class Engine implements TransportSink {
   t: Transport | null = null
   readonly o: ResolvedOptions
   readonly _log: Logger | undefined
   readonly _auth: AuthBinding
-  q: OfflineQueue | undefined
-  /** Diagnostics history, bounded; created on first use. */
-  _errors: ClassifiedErrorRecord[] | undefined
-  _attempts: AttemptRecord[] | undefined
-  _pendingAcks = 0
-  _upgradeErrors = 0
+  readonly _handlers: Handlers
+  readonly _out: Outbox
+  readonly _history = new History()
   /** Auth retries left for the current handshake. */
   private _retries = 0
   /** Bumped by disconnect()/dispose(): a wire-library load that resolves later is ignored. */
   private _gen = 0
   private _everConnected = false
   private _offSignals: (() => void) | undefined
-  /** The engine's own retry timer (transports without their own backoff) and its attempt count. */
-  private _timer: ReturnType<typeof setTimeout> | undefined
-  private _tries = 0
-  /** Handlers already reported as throwing (development: one report each). */
-  private _reported: WeakSet<object> | undefined
-  /** The handler table: arrays replaced on change, so a dispatch iterates one without copying. */
-  h: Map<string, HandlerEntry[]> | undefined
-  private _resync: Set<() => void> | undefined
+  /** The engine's own retries, for transports without a backoff of their own. */
+  private readonly _backoff: Backoff
 
   constructor(
-    readonly f: Client,
+    readonly f: Host,
     readonly _factory: TransportFactory,
   ) {
     const o = (this.o = completeOptions(f._o))
+    this._handlers = new Handlers((event, on) => (on ? this.t?.listen(event) : this.t?.unlisten(event)))
+    this._out = new Outbox(() => this.t, o.buffer, o.ackTimeoutMs, (error) => this._error(error))
+    this._backoff = new Backoff(o.reconnection)
     this._log = o.debug ? createLogger(o.debug, o.key) : undefined
     this._auth = bindAuth(o.auth, this._log, (error) => {
       const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
@@ -90,30 +71,18 @@ export class Engine implements TransportSink {
   }
 
   _error(error: SocketError): void {
-    const errors = (this._errors ??= [])
-    errors.push({ kind: error.kind, message: error.message, at: Date.now() })
-    if (errors.length > MAX_ERRORS) errors.shift()
+    this._history.error(error)
     this._log?.log(`error (${error.kind}): ${error.message}`)
-  }
-
-  _record(event: AttemptRecord['event'], attempt: number): void {
-    const attempts = (this._attempts ??= [])
-    attempts.push({ at: Date.now(), event, attempt })
-    if (attempts.length > MAX_ATTEMPTS) attempts.shift()
-  }
-
-  get _status() {
-    return this.f._s.status
   }
 
   // ---- lifecycle, as the app drives it ----
 
   /** `force`: the facade already shows `connecting` for a connect() made before the engine loaded. */
   connect(force = false): void {
-    const status = this._status
+    const status = this.f._s.status
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting')) return
     this._retries = this._auth.retries
-    this._record('connect', 0)
+    this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
     const shared = this.f._r.shared
     this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
@@ -132,7 +101,7 @@ export class Engine implements TransportSink {
         } catch (error) {
           return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
-        if (this.h) for (const event of this.h.keys()) this.t.listen(event)
+        for (const event of this._handlers.events()) this.t.listen(event)
         this.t.open()
       },
       (error: unknown) => {
@@ -144,24 +113,24 @@ export class Engine implements TransportSink {
 
   private _fail(error: SocketError): void {
     this._error(error)
-    this._record('failed', this.f._s.attempt)
+    this._history.record('failed', this.f._s.attempt)
     this._go({ type: 'exhausted', error })
   }
 
   disconnect(): void {
     this._gen++
-    this._stopTimer()
+    this._backoff.stop()
     this.t?.close()
-    this.q?.rejectAcks(socketError('network', 'disconnected'))
+    this._out.rejectAcks(socketError('network', 'disconnected'))
     this._offSignals?.()
     this._offSignals = undefined
-    this._record('closed', 0)
+    this._history.record('closed', 0)
     this._go({ type: 'closed', error: null })
   }
 
   reconnect(): void {
     this._retries = this._auth.retries
-    const status = this._status
+    const status = this.f._s.status
     if (status === 'reconnecting' || status === 'failed') this._retryNow()
     else if (status !== 'connected' && status !== 'connecting') this.connect()
   }
@@ -170,77 +139,59 @@ export class Engine implements TransportSink {
     this.disconnect()
     this.t?.dispose()
     this.t = null
-    this.q?.clear(socketError('network', 'disposed', 'emit()'))
-    this.h = undefined
-    this._resync = undefined
+    this._out.clear(socketError('network', 'disposed', 'emit()'))
+    this._handlers.clear()
     this.f._die()
   }
 
-  preload(): Promise<void> {
-    return this.f._lib().then(
-      () => {},
-      () => {},
-    )
+  // ---- what the facade forwards ----
+
+  on(event: string, f: (...args: unknown[]) => void): () => void {
+    return this._handlers.on(event, f)
   }
 
-  // ---- handlers ----
-
-  on(event: string, f: Handler, once = false): () => void {
-    const table = (this.h ??= new Map<string, HandlerEntry[]>())
-    const list = table.get(event)
-    if (!list) {
-      table.set(event, [{ f, once }])
-      this.t?.listen(event)
-    } else if (!list.some((entry) => entry.f === f)) {
-      table.set(event, [...list, { f, once }])
-    }
-    return () => this.off(event, f)
+  once(event: string, f: (...args: unknown[]) => void): () => void {
+    return this._handlers.on(event, f, true)
   }
 
-  once(event: string, f: Handler): () => void {
-    return this.on(event, f, true)
-  }
-
-  off(event: string, f?: Handler): void {
-    const table = this.h
-    const list = table?.get(event)
-    if (!table || !list) return
-    const rest = f ? list.filter((entry) => entry.f !== f) : []
-    if (rest.length) table.set(event, rest)
-    else {
-      table.delete(event)
-      this.t?.unlisten(event)
-    }
+  off(event: string, f?: (...args: unknown[]) => void): void {
+    this._handlers.off(event, f)
   }
 
   onResync(f: () => void): () => void {
-    ;(this._resync ??= new Set()).add(f)
-    return () => this.offResync(f)
+    return this._handlers.onResync(f)
   }
 
   offResync(f: () => void): void {
-    this._resync?.delete(f)
+    this._handlers.offResync(f)
+  }
+
+  send(m: string, event: string, args: unknown[], at: number): unknown {
+    return this._out.send(m, event, args, at)
+  }
+
+  getDiagnostics(): SocketDiagnostics {
+    return describe(this.f.key, this.f._s.status, this.t, this._handlers, this._out, this._history)
   }
 
   private _retryNow(): void {
-    this._record('retry-now', 0)
+    this._history.record('retry-now', 0)
     this._go({ type: 'retryNow' })
-    this._stopTimer()
-    this._tries = 0
+    this._backoff.reset()
     if (!this.t) return this._load()
     this.t.close()
     this.t.open()
   }
 
   private _pause(): void {
-    this._stopTimer()
+    this._backoff.stop()
     this.t?.close()
-    this._record('paused', this.f._s.attempt)
+    this._history.record('paused', this.f._s.attempt)
     this._go({ type: 'paused' })
   }
 
   private _signal(signal: BrowserSignal): void {
-    const status = this._status
+    const status = this.f._s.status
     if (signal === 'offline') {
       if (status === 'connecting' || status === 'reconnecting') this._pause()
     } else if (status === 'reconnecting' || status === 'failed') {
@@ -251,35 +202,25 @@ export class Engine implements TransportSink {
 
   /** The engine's own backoff, for transports that do not reconnect by themselves. */
   private _schedule(): void {
-    const r = this.o.reconnection
-    if (!r || !this.t || this.t.reconnects) return
-    if (this._tries >= r.attempts) return this.exhausted()
-    const attempt = ++this._tries
-    const delay = backoffDelay(r, attempt)
-    this.retryScheduled(attempt, delay)
-    this._timer = setTimeout(() => {
-      this._timer = undefined
+    if (!this.t || this.t.reconnects || !this.o.reconnection) return
+    const next = this._backoff.next((attempt) => {
       this.attempting(attempt)
       this.t?.open()
-    }, delay)
-  }
-
-  private _stopTimer(): void {
-    if (this._timer !== undefined) clearTimeout(this._timer)
-    this._timer = undefined
+    })
+    if (next) this.retryScheduled(...next)
+    else this.exhausted()
   }
 
   // ---- what the transport reports (TransportSink) ----
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
     this._retries = this._auth.retries
-    this._tries = 0
-    this._stopTimer()
-    this._record('connected', this.f._s.attempt)
+    this._backoff.reset()
+    this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
-    this._flush()
+    this._out.flush()
     // What happened while disconnected is lost unless the server recovered the session: tell the app.
-    if (this._everConnected && !info.recovered && this._resync) for (const listener of [...this._resync]) listener()
+    if (this._everConnected && !info.recovered) this._handlers.resync()
     this._everConnected = true
   }
 
@@ -288,7 +229,7 @@ export class Engine implements TransportSink {
   }
 
   upgradeFailed(cause: unknown): void {
-    this._upgradeErrors++
+    this._history._upgradeErrors++
     this._error(socketError('upgrade-refused', 'upgrade-refused', '', cause))
   }
 
@@ -297,10 +238,10 @@ export class Engine implements TransportSink {
     this._error(error)
     const o = this.o
     if (by === 'server' && !o.reconnectOnServerDisconnect) {
-      this._record('closed', 0)
+      this._history.record('closed', 0)
       return this._go({ type: 'closed', error })
     }
-    this._record('lost', 0)
+    this._history.record('lost', 0)
     if (by === 'server') {
       this._go({ type: 'lost', error })
       return this.t?.open()
@@ -314,7 +255,7 @@ export class Engine implements TransportSink {
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void {
     this._error(error)
     if (why === 'fatal') {
-      this._record('failed', this.f._s.attempt)
+      this._history.record('failed', this.f._s.attempt)
       return this._go({ type: 'exhausted', error })
     }
     if (why === 'rejected') {
@@ -323,12 +264,12 @@ export class Engine implements TransportSink {
         this._log?.log(`handshake refused, retrying with fresh credentials (${this._retries} retries left)`)
         return this.t?.open()
       }
-      this._record('rejected', this.f._s.attempt)
+      this._history.record('rejected', this.f._s.attempt)
       return this._go({ type: 'rejected', error })
     }
     this._go({ type: 'attemptFailed', error })
     if (this.o.reconnection === false) {
-      this._record('failed', this.f._s.attempt)
+      this._history.record('failed', this.f._s.attempt)
       this.t?.close()
       this._go({ type: 'exhausted', error })
     } else if (!isOnline()) this._pause()
@@ -336,111 +277,21 @@ export class Engine implements TransportSink {
   }
 
   retryScheduled(attempt: number, delayMs: number): void {
-    this._record('retry-scheduled', attempt)
+    this._history.record('retry-scheduled', attempt)
     this._go({ type: 'retryScheduled', attempt, at: Date.now() + delayMs })
   }
 
   attempting(attempt: number): void {
-    this._record('attempt', attempt)
+    this._history.record('attempt', attempt)
     this._go({ type: 'attempting', attempt })
   }
 
   exhausted(): void {
-    this._record('failed', this.f._s.attempt)
+    this._history.record('failed', this.f._s.attempt)
     this._go({ type: 'exhausted', error: this.f._s.error })
   }
 
-  /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
   message(event: string, args: unknown[]): void {
-    const list = this.h?.get(event)
-    if (!list) return
-    for (const entry of list) {
-      if (entry.once) this.off(event, entry.f)
-      try {
-        entry.f(...args)
-      } catch (error) {
-        this._report(event, entry.f, error)
-      }
-    }
-  }
-
-  private _report(event: string, handler: object, error: unknown): void {
-    if (process.env.NODE_ENV !== 'production') {
-      if ((this._reported ??= new WeakSet()).has(handler)) return
-      this._reported.add(handler)
-      console.error(`[ssr-socket] A handler of "${event}" threw (reported once per handler; the other handlers still ran):`, error)
-    } else {
-      const g = globalThis as { reportError?: (error: unknown) => void }
-      ;(g.reportError ?? console.error)(error)
-    }
-  }
-
-  // ---- emits ----
-
-  private _queue(): OfflineQueue {
-    return (this.q ??= createOfflineQueue(this.o.buffer))
-  }
-
-  /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
-  send(m: string, event: string, args: unknown[], at: number): unknown {
-    if (m === 'emitWithAck') return this._ack(event, args, at)
-    const t = this.t
-    if (!t?.connected) {
-      if (m === 'emit') this._queue().push(event, args, at)
-      return
-    }
-    try {
-      t.send(event, args, m === 'volatile')
-    } catch (error) {
-      throw encodeError(event, error)
-    }
-  }
-
-  private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this._pendingAcks++
-      let settled = false
-      const settle = (error: SocketError | null, value?: unknown): void => {
-        if (settled) return
-        settled = true
-        this._pendingAcks--
-        if (error) reject(error)
-        else resolve(value)
-      }
-      const pending: PendingAck = {
-        deadline: at + this.o.ackTimeoutMs,
-        send: (remainingMs) => {
-          try {
-            this.t!.sendWithAck(event, args, remainingMs, settle)
-          } catch (error) {
-            settle(encodeError(event, error))
-          }
-        },
-        reject: (error) => settle(error),
-      }
-      if (this.t?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
-      else this._queue().push(event, args, at, pending)
-    })
-  }
-
-  /** Sends what waited, oldest first; one item that fails (or whose ack is refused) cannot stop the rest. */
-  private _flush(): void {
-    const t = this.t
-    if (!t || !this.q) return
-    for (const item of this.q.drain()) {
-      if (item.ack) {
-        item.ack.send(Math.max(1, item.ack.deadline - monotonicNow()))
-        continue
-      }
-      try {
-        t.send(item.event, item.args)
-      } catch (error) {
-        this._error(encodeError(item.event, error))
-      }
-    }
-  }
-
-  getDiagnostics(): SocketDiagnostics {
-    return describeEngine(this)
+    this._handlers.dispatch(event, args)
   }
 }

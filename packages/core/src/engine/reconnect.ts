@@ -10,3 +10,36 @@ export function backoffDelay(r: Required<ReconnectionOptions>, n: number, random
   const spread = base * r.jitter * (random() * 2 - 1)
   return Math.max(0, Math.min(r.maxDelayMs, Math.round(base + spread)))
 }
+
+/** The engine's own retry timer and attempt count, for transports without a backoff of their own. */
+export class Backoff {
+  private _timer: ReturnType<typeof setTimeout> | undefined
+  private _tries = 0
+
+  constructor(private readonly _r: false | Required<ReconnectionOptions>) {}
+
+  /** Schedules the next attempt, calling `run(attempt)` when it is due. Returns [attempt, delay], or null when exhausted. */
+  next(run: (attempt: number) => void): [attempt: number, delayMs: number] | null {
+    const r = this._r
+    if (!r || this._tries >= r.attempts) return null
+    const attempt = ++this._tries
+    const delay = backoffDelay(r, attempt)
+    this.stop()
+    this._timer = setTimeout(() => {
+      this._timer = undefined
+      run(attempt)
+    }, delay)
+    return [attempt, delay]
+  }
+
+  stop(): void {
+    if (this._timer !== undefined) clearTimeout(this._timer)
+    this._timer = undefined
+  }
+
+  /** Back to the first delay (after a connect, or a retry now). */
+  reset(): void {
+    this.stop()
+    this._tries = 0
+  }
+}

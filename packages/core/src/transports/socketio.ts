@@ -1,12 +1,11 @@
 // The socket.io transport: translates socket.io-client's Manager/Socket into the seam (transports/types.ts).
 // socket.io reconnects by itself: its Manager is configured (only where we differ from its defaults) and observed.
 import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
-import { classifyConnectError, classifyDisconnect } from '../engine/classify.js'
+import { classifyConnectError, classifyDisconnect } from './classify.js'
 import { socketError } from '../errors.js'
-import type { ResolvedOptions } from '../options.js'
 import type { SocketIoModule } from '../types.js'
 import { createManagerPool, type ManagerPool } from './managerPool.js'
-import type { Transport, TransportAuth, TransportContext, TransportFactory } from './types.js'
+import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions } from './types.js'
 
 // socket.io's listener signatures vary by event; this file only forwards what it receives.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,7 +22,7 @@ const LIFECYCLE = ['connect', 'disconnect', 'connect_error']
  * is one more property on engine.io's options object, which then falls into dictionary mode (slower, larger).
  * An option the app set in socketOptions is always overwritten by ours, as before.
  */
-export function managerOptions(o: ResolvedOptions, auth: TransportAuth): Partial<ManagerOptions> {
+export function managerOptions(o: TransportOptions, auth: TransportAuth): Partial<ManagerOptions> {
   const out: Record<string, unknown> = { ...o.socketOptions, autoConnect: false }
   const set = (key: keyof ManagerOptions, value: unknown, fallback: unknown): void => {
     if (value !== fallback || key in o.socketOptions) out[key] = value

@@ -2,9 +2,8 @@
 // diagnostics: all transport-agnostic) and a wire library. A transport only translates its wire: it is told to
 // open, close and send, and it reports what happened through its sink. Modelled on engine.io-client's
 // lib/transport.ts, one level up.
+import type { ManagerOptions, SocketOptions } from 'socket.io-client'
 import type { SocketError } from '../errors.js'
-import type { ResolvedOptions } from '../options.js'
-import type { RawAuth } from '../types.js'
 
 /** What a transport reports to the engine. Each call is news: a transport reports nothing it was told to do. */
 export interface TransportSink {
@@ -67,12 +66,25 @@ export interface TransportAuth {
   /** Send the browser's cookies (cookie mode). */
   readonly withCredentials: boolean
   /** A payload sent in the handshake (never in a URL): an object, or a function called on every handshake. */
-  readonly payload: RawAuth | undefined
+  readonly payload: Record<string, unknown> | ((cb: (data: object) => void) => void) | undefined
+}
+
+/** The options a transport reads: where to connect and how to retry (the engine's resolved options satisfy it). */
+export interface TransportOptions {
+  /** The server's origin (`undefined` only on a server, where nothing connects). */
+  readonly url: string | undefined
+  readonly path: string
+  readonly namespace: string
+  /** url + path: transports that multiplex share one connection per endpoint. */
+  readonly endpoint: string
+  readonly reconnection: false | { readonly attempts: number; readonly delayMs: number; readonly maxDelayMs: number; readonly jitter: number }
+  /** Passed through to the wire library (socket.io's Manager and Socket). */
+  readonly socketOptions: Partial<ManagerOptions & SocketOptions>
 }
 
 /** What a transport is created with. */
 export interface TransportContext {
-  readonly options: ResolvedOptions
+  readonly options: TransportOptions
   readonly auth: TransportAuth
   readonly sink: TransportSink
   /** What `load()` resolved to (socket.io: the socket.io-client module). */

@@ -1,3 +1,5 @@
+// Classifies what socket.io-client reports (Engine.IO transport errors, middleware refusals, disconnect reasons)
+// into the transport-agnostic error kinds the engine and the app act on.
 import { socketError, type SocketError } from '../errors.js'
 
 interface TransportErrorLike {

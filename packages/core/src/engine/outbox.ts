@@ -1,0 +1,99 @@
+// What the client sends: live emits, the bounded offline queue and ack deadlines (monotonic). Whatever cannot be
+// encoded is a `config` error at the call; a queued item that fails cannot stop the ones behind it.
+import { monotonicNow } from '../environment.js'
+import { SocketError, socketError } from '../errors.js'
+import type { Transport } from '../transports/types.js'
+import type { BufferOptions } from '../types.js'
+import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
+
+/** Turns what a transport threw while encoding into the `config` error the caller gets. */
+const encodeError = (event: string, error: unknown): SocketError =>
+  error instanceof SocketError ? error : socketError('config', 'unserialisable', `emit("${event}")`, error)
+
+export class Outbox {
+  /** The offline queue, created on the first emit made while disconnected. */
+  _q: OfflineQueue | undefined
+  _pendingAcks = 0
+
+  constructor(
+    private readonly _transport: () => Transport | null,
+    private readonly _limits: false | Required<BufferOptions>,
+    private readonly _ackTimeoutMs: number,
+    private readonly _onError: (error: SocketError) => void,
+  ) {}
+
+  /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
+  send(m: string, event: string, args: unknown[], at: number): unknown {
+    if (m === 'emitWithAck') return this._ack(event, args, at)
+    const t = this._transport()
+    if (!t?.connected) {
+      if (m === 'emit') this._queue().push(event, args, at)
+      return
+    }
+    try {
+      t.send(event, args, m === 'volatile')
+    } catch (error) {
+      throw encodeError(event, error)
+    }
+  }
+
+  /** Sends what waited, oldest first. */
+  flush(): void {
+    const t = this._transport()
+    if (!t || !this._q) return
+    for (const item of this._q.drain()) {
+      if (item.ack) {
+        item.ack.send(Math.max(1, item.ack.deadline - monotonicNow()))
+        continue
+      }
+      try {
+        t.send(item.event, item.args)
+      } catch (error) {
+        this._onError(encodeError(item.event, error))
+      }
+    }
+  }
+
+  rejectAcks(error: SocketError): void {
+    this._q?.rejectAcks(error)
+  }
+
+  clear(error: SocketError): void {
+    this._q?.clear(error)
+  }
+
+  stats(): { size: number; dropped: number; expired: number } {
+    return this._q ? this._q.stats() : { size: 0, dropped: 0, expired: 0 }
+  }
+
+  private _queue(): OfflineQueue {
+    return (this._q ??= createOfflineQueue(this._limits))
+  }
+
+  private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this._pendingAcks++
+      let settled = false
+      const settle = (error: SocketError | null, value?: unknown): void => {
+        if (settled) return
+        settled = true
+        this._pendingAcks--
+        if (error) reject(error)
+        else resolve(value)
+      }
+      const pending: PendingAck = {
+        deadline: at + this._ackTimeoutMs,
+        send: (remainingMs) => {
+          try {
+            this._transport()!.sendWithAck(event, args, remainingMs, settle)
+          } catch (error) {
+            settle(encodeError(event, error))
+          }
+        },
+        reject: (error) => settle(error),
+      }
+      if (this._transport()?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
+      else this._queue().push(event, args, at, pending)
+    })
+  }
+}
