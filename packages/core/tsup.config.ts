@@ -8,7 +8,8 @@ const entry = ['src/index.ts', 'src/testing.ts', 'src/validate.ts', 'src/machine
 // engine's and the facade's property names are otherwise a fifth of their bytes. Public and seam names have none.
 const esbuildOptions = (options: { mangleProps?: RegExp; reserveProps?: RegExp }): void => {
   options.mangleProps = /^_/
-  options.reserveProps = /^__/
+  // socket.io-client's own `_x` members that the socket.io transport reads must keep their names.
+  options.reserveProps = /^(?:__|_readyState$)/
 }
 
 export default defineConfig([

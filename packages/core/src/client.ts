@@ -76,6 +76,14 @@ export class Client {
   ) {
     this.key = _o.key
     this._s = INITIAL_STATE
+    // The store contract, bound: useSyncExternalStore(client.subscribe, client.getState) calls them unbound.
+    this.getState = () => this._s
+    this.subscribe = (listener) => {
+      if (typeof listener !== 'function') throw socketError('config', 'bad-listener')
+      if (this._o.isServer || this._dead) return noop
+      ;(this._l ??= new Set()).add(listener)
+      return () => void this._l?.delete(listener)
+    }
   }
 
   /** A getter, not a field: most clients never use it, so none pays for it up front. */
@@ -83,16 +91,8 @@ export class Client {
     return { emit: (...args: unknown[]) => void this._c('volatile', args) }
   }
 
-  getState(): SocketState {
-    return this._s
-  }
-
-  subscribe(listener: StateListener): () => void {
-    if (typeof listener !== 'function') throw socketError('config', 'bad-listener')
-    if (this._o.isServer || this._dead) return noop
-    ;(this._l ??= new Set()).add(listener)
-    return () => void this._l?.delete(listener)
-  }
+  declare readonly getState: () => SocketState
+  declare readonly subscribe: (listener: StateListener) => () => void
 
   get socket(): Socket | null {
     return (this._e?.t?.raw as Socket | undefined) ?? null
@@ -107,7 +107,8 @@ export class Client {
 
   /** @internal the wire library's load, shared by every attempt until one fails (the engine then clears it) */
   _lib(): Promise<unknown> {
-    if (!this._lp) (this._lp = loadLib(this._o)).catch(noop) // the engine handles it; this only keeps it from being "unhandled"
+    // A failed load is forgotten, so the next connect() (or reconnect) loads again.
+    if (!this._lp) (this._lp = loadLib(this._o)).catch(() => (this._lp = undefined))
     return this._lp
   }
 
@@ -137,6 +138,12 @@ export class Client {
     }
     if (e) return emitting ? e.send(m, event as string, a.slice(1), monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
 
+    // The engine chunk is loaded (an earlier client, a preload): attach now and forward, so that nothing a state
+    // listener does in reaction to this call can overtake it.
+    if (engineModule) {
+      engineModule.attach(this)
+      return this._c(m, a)
+    }
     // Before the engine: what must show at once shows at once, the rest is recorded.
     let result: unknown
     let settle: Recorded[3]
@@ -206,7 +213,8 @@ export class Client {
       (error: unknown) => {
         this._ld = undefined
         const err = socketError('config', 'no-engine', '', error)
-        this._settle(err, true)
+        // Acks and the wish to connect end here; handlers and plain emits stay recorded for the next load.
+        this._settle(err, false)
         if (this._want) {
           this._want = false
           this._set({ ...INITIAL_STATE, status: 'failed', error: err })

@@ -76,6 +76,8 @@ export function createMockTransport(options: MockTransportOptions = {}): MockTra
     /** Bumped by open()/close(): an answer to an older handshake is ignored. */
     private gen = 0
     private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+    /** Acks sent and not answered yet: a lost connection fails them, as socket.io does ('ack-lost'). */
+    private readonly inFlight = new Set<(error: SocketError) => void>()
 
     constructor(private readonly c: TransportContext) {}
 
@@ -136,19 +138,28 @@ export function createMockTransport(options: MockTransportOptions = {}): MockTra
       received.push({ event, args: [...args] })
       const handler = handlers.get(event)
       const gen = this.gen
+      let settled = false
+      const finish = (error: SocketError | null, value?: unknown): void => {
+        if (settled) return
+        settled = true
+        this.inFlight.delete(lost)
+        done(error, value)
+      }
+      const lost = (error: SocketError): void => finish(error)
+      this.inFlight.add(lost)
       if (handler) {
         Promise.resolve()
           .then(() => handler(...args))
           .then(
-            (value) => gen === this.gen && done(null, value),
-            (error: unknown) => gen === this.gen && done(socketError('server', 'refused', String(error), error)),
+            (value) => gen === this.gen && finish(null, value),
+            (error: unknown) => gen === this.gen && finish(socketError('server', 'refused', String(error), error)),
           )
         return
       }
       // No handler answers: the client's own deadline, as socket.io's `timeout()` would apply it.
       const timer = setTimeout(() => {
         this.timers.delete(timer)
-        done(socketError('timeout', 'ack-timeout', event))
+        finish(socketError('timeout', 'ack-timeout', event))
       }, timeoutMs)
       this.timers.add(timer)
     }
@@ -177,6 +188,7 @@ export function createMockTransport(options: MockTransportOptions = {}): MockTra
       peers.delete(this)
       for (const timer of this.timers) clearTimeout(timer)
       this.timers.clear()
+      for (const lost of [...this.inFlight]) lost(socketError('network', 'ack-lost', 'mock'))
     }
 
     private credentials(): Promise<Record<string, unknown> | undefined> {

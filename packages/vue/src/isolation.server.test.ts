@@ -10,7 +10,8 @@ import { activeResources as resources } from '@ssr-socket/core/testing'
 import { renderOnServer } from './testing'
 import { NewsTicker, StatusBadge } from './__fixtures__/components'
 import { useSocketEvent } from './useSocketEvent'
-import { defineComponent, h } from 'vue'
+import { defineComponent, h, reactive } from 'vue'
+import { useSocket } from './useSocket'
 
 describe('SSR isolation (node, no window)', () => {
   const warn = vi.spyOn(console, 'warn')
@@ -59,6 +60,23 @@ describe('SSR isolation (node, no window)', () => {
     expect(a.registry).not.toBe(b.registry)
     expect(a.registry.isServer).toBe(true)
     expect(a.registry.getDiagnostics().clients).toEqual([expect.objectContaining({ status: 'idle' })])
+  })
+
+  it('what useSocket() returns works as a setup() result and inside reactive(), as Vue users write it', async () => {
+    const AsSetupResult = defineComponent({
+      setup: () => useSocket(),
+      render(this: { status: string; isConnected: boolean }) {
+        return h('p', `${this.status} ${String(this.isConnected)}`)
+      },
+    })
+    const InReactive = defineComponent({
+      setup() {
+        const socket = reactive(useSocket())
+        return () => h('p', `${socket.status} ${String(socket.isConnected)}`)
+      },
+    })
+    expect((await renderOnServer(AsSetupResult, { plugin: { url: 'http://a.test' } })).html).toBe('<p>idle false</p>')
+    expect((await renderOnServer(InReactive, { plugin: { url: 'http://a.test' } })).html).toBe('<p>idle false</p>')
   })
 
   it('useSocketEvent returns its initial value during SSR', async () => {

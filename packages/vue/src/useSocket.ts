@@ -68,7 +68,10 @@ function methods<L extends EventsMap, E extends EventsMap>(client: SocketClient<
  */
 let serverRefs: Pick<UseSocketReturn, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'> | undefined
 
-/** The server's result for one client: the constant refs and the client's own (inert) methods, frozen. */
+/**
+ * The server's result for one client: the constant refs and the client's own (inert) methods. Not frozen: Vue
+ * wraps what `setup()` returns in a proxy that unwraps refs, which a frozen object cannot allow.
+ */
 function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>): UseSocketReturn<L, E> {
   // Getter refs (toRef(() => ...)): read-only, no dependency tracking, a property read per access.
   serverRefs ??= Object.freeze({
@@ -79,10 +82,7 @@ function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketCl
     attempt: toRef(() => 0) as unknown as ComputedRef<number>,
     socket: toRef(() => null) as unknown as ShallowRef<Socket | null>,
   })
-  return Object.freeze({
-    ...(serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>),
-    ...methods(client, (off) => off),
-  })
+  return { ...(serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>), ...methods(client, (off) => off) }
 }
 
 /**
@@ -94,7 +94,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
 ): UseSocketReturn<L, E> {
   const context = injectSocketContext('useSocket')
   const { registry } = context
-  // The server: constant refs (the client is inert), one frozen object per render and client, made once and handed
+  // The server: constant refs (the client is inert), one object per render and client, made once and handed
   // to every component of the render, so a page of 50 components pays for one; '' keys the call without options.
   const cache = context.ssr as Map<string, UseSocketReturn<L, E>> | undefined
   let result = cache && !options ? cache.get('') : undefined

@@ -69,6 +69,10 @@ class SocketIoTransport implements Transport {
    * sibling namespace keeps the Manager open: so the socket is closed when the server's answer arrives instead.
    */
   private _reap = false
+  /** The auth payload function is running (a token fetch): no CONNECT went out yet. */
+  private _authPending = false
+  /** Bumped by open()/close(): an auth answer for an older handshake is dropped (it would send a late CONNECT). */
+  private _authGen = 0
   private readonly _c: TransportContext
 
   constructor(c: TransportContext) {
@@ -76,7 +80,22 @@ class SocketIoTransport implements Transport {
     const { options: o, auth, sink } = c
     this._pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
     const m = (this._m = this._pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
-    const s = (this.raw = m.socket(o.namespace, auth.payload === undefined ? o.socketOptions : { ...o.socketOptions, auth: auth.payload as never }))
+    const payload = auth.payload
+    // A function payload (token auth) is wrapped: while it runs no CONNECT has gone out, and an answer that arrives
+    // after close() must not send one.
+    const wrapped =
+      typeof payload === 'function'
+        ? (cb: (data: object) => void) => {
+            const gen = this._authGen
+            this._authPending = true
+            payload((data) => {
+              if (gen !== this._authGen) return
+              this._authPending = false
+              cb(data)
+            })
+          }
+        : payload
+    const s = (this.raw = m.socket(o.namespace, wrapped === undefined ? o.socketOptions : { ...o.socketOptions, auth: wrapped as never }))
 
     // The upgrade is tried as soon as Engine.IO opens, before the socket's own `connect`: behind a proxy that
     // drops the Upgrade headers it fails within milliseconds, so listen from the engine's open on.
@@ -112,13 +131,18 @@ class SocketIoTransport implements Transport {
   open(): void {
     const reaping = this._reap
     this._reap = false
+    this._authGen++
+    this._authPending = false
     // A handshake still on the wire is ours again; otherwise start one.
     if (!(reaping && this.raw.active)) this.raw.connect()
   }
 
   close(): void {
     const s = this.raw
-    this._reap = s.active && !s.connected && (this._m as unknown as { _readyState?: string })._readyState === 'open'
+    // A CONNECT is on the wire when the socket is active, not connected, its Manager open and no token fetch runs.
+    this._reap = s.active && !s.connected && !this._authPending && (this._m as unknown as { _readyState?: string })._readyState === 'open'
+    this._authGen++
+    this._authPending = false
     if (!this._reap) this._disconnect()
   }
 
