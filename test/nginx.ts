@@ -1,24 +1,13 @@
-// Shared by the doctor and core proxy tests. Node built-ins only: the repository root does not resolve the
-// workspace packages (@ssr-socket/core is not in its node_modules), and a core test type-checks this file.
+// Shared by the doctor and core proxy tests. freePort comes from the core's test helpers by relative path: the
+// repository root does not resolve the workspace packages (@ssr-socket/core is not in its node_modules).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../packages/core/src/testServer.js'
 
 export const NGINX = '/usr/sbin/nginx'
-
-/** A TCP port free on 127.0.0.1 right now, for nginx to listen on. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -3,19 +3,8 @@ import { createTestServer, waitFor, type TestServer } from './testServer.js'
 import { createSocketClient } from './client.js'
 import { createSocketRegistry } from './registry.js'
 import type { SocketClient } from './types.js'
+import { CountingTarget } from './testFixtures.js'
 
-/** A real EventTarget standing in for window/document in node, counting attached listeners. */
-class CountingTarget extends EventTarget {
-  listeners = 0
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners++
-    super.addEventListener(...args)
-  }
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners--
-    super.removeEventListener(...args)
-  }
-}
 
 let win: CountingTarget
 let doc: CountingTarget & { visibilityState: string }

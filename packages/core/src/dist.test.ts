@@ -4,7 +4,7 @@
 // before running this file alone.
 import { describe, expect, it } from 'vitest'
 import { waitFor } from './testServer.js'
-import { sleep, useCleanup } from './testFixtures.js'
+import { sleep, twoNamespaces, useCleanup } from './testFixtures.js'
 
 const fx = useCleanup()
 type Core = typeof import('./index.js')
@@ -15,14 +15,8 @@ describe('the ESM build (dist/)', () => {
   it('closing a namespace while its CONNECT is on the wire leaves no server socket (reads socket.io-client\'s _readyState)', async () => {
     const { createSocketRegistry } = await load()
     const server = await fx.server()
-    server.io.of('/a')
-    const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0 })
+    const { registry, a } = await twoNamespaces(server, createSocketRegistry)
     try {
-      const root = registry.acquire()
-      const a = registry.acquire({ namespace: '/a' })
-      root.connect()
-      a.connect()
-      await waitFor(() => root.getState().status === 'connected' && a.getState().status === 'connected', 'both connected')
       a.disconnect()
       await waitFor(() => server.io.of('/a').sockets.size === 0, 'a gone')
       a.connect()

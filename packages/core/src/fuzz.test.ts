@@ -22,6 +22,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSocketClient, createSocketRegistry, isSocketError, SocketError } from './index.js'
 import type { SocketClient, SocketClientOptions, SocketRegistry, SocketStatus } from './index.js'
 import { activeResources, createTestServer, waitFor, type TestServer } from './testing.js'
+import { CountingTarget } from './testFixtures.js'
 
 // ---------------------------------------------------------------------------------------------- settings
 
@@ -110,18 +111,6 @@ function smallText(rng: Rng): string {
   return out
 }
 
-/** A real EventTarget standing in for window/document in node, counting attached listeners. */
-class CountingTarget extends EventTarget {
-  listeners = 0
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners++
-    super.addEventListener(...args)
-  }
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners--
-    super.removeEventListener(...args)
-  }
-}
 
 // ---------------------------------------------------------------------------------------------- the model
 

@@ -3,9 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { createSocketClient } from './client.js'
 import { createMockTransport } from './mockTransport.js'
-import { createSocketRegistry } from './registry.js'
 import { waitFor } from './testServer.js'
-import { sleep, useCleanup } from './testFixtures.js'
+import { sleep, twoNamespaces, useCleanup } from './testFixtures.js'
 import type { SocketState } from './types.js'
 
 const fx = useCleanup()
@@ -69,14 +68,8 @@ describe('socket.io transport close', () => {
 
   it('two namespaces on one Manager: disconnect() during the CONNECT then connect() again connects', async () => {
     const server = await fx.server()
-    server.io.of('/a')
-    const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0 })
+    const { registry, a } = await twoNamespaces(server)
     try {
-      const root = registry.acquire()
-      const a = registry.acquire({ namespace: '/a' })
-      root.connect()
-      a.connect()
-      await waitFor(() => a.getState().status === 'connected' && root.getState().status === 'connected', 'both connected')
       a.disconnect()
       a.connect()
       a.disconnect()
