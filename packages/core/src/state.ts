@@ -31,68 +31,51 @@ export type SocketTransition =
   /** `disconnect()`, or the server closed the connection. */
   | { type: 'closed'; error: SocketError | null }
 
-/** From which statuses each transition is allowed. Anything else leaves the state unchanged. */
-export const TRANSITIONS: { readonly [T in SocketTransition['type']]: readonly SocketStatus[] } = {
-  connect: ['idle', 'disconnected', 'unauthorized', 'failed', 'connecting', 'reconnecting'],
-  opened: ['connecting', 'reconnecting'],
-  upgraded: ['connected'],
-  lost: ['connected'],
-  attemptFailed: ['connecting', 'reconnecting'],
-  retryScheduled: ['connecting', 'reconnecting'],
-  attempting: ['reconnecting'],
-  paused: ['connecting', 'reconnecting'],
-  retryNow: ['reconnecting', 'failed'],
-  rejected: ['connecting', 'reconnecting'],
-  exhausted: ['connecting', 'reconnecting'],
-  closed: ['idle', 'connecting', 'connected', 'reconnecting', 'unauthorized', 'failed'],
+type Step<T extends SocketTransition['type']> = readonly [
+  /** The statuses it is allowed from; from any other the state is left unchanged. */
+  from: readonly SocketStatus[],
+  /** What it changes. */
+  to: (state: SocketState, event: Extract<SocketTransition, { type: T }>) => Partial<SocketState>,
+  /** Starts from INITIAL_STATE rather than from the current state (a new connection). */
+  fresh?: true,
+]
+
+const C = 'connecting'
+const R = 'reconnecting'
+
+/** The machine, one table: each transition's allowed statuses and its effect. */
+const MACHINE: { readonly [T in SocketTransition['type']]: Step<T> } = {
+  connect: [['idle', 'disconnected', 'unauthorized', 'failed', C, R], () => ({ status: C }), true],
+  opened: [[C, R], (_, e) => ({ status: 'connected', id: e.id, transport: e.transport, recovered: e.recovered, connectedAt: e.at }), true],
+  upgraded: [['connected'], (_, e) => ({ transport: e.transport })],
+  lost: [['connected'], (_, e) => ({ status: R, error: e.error, id: null, transport: null, attempt: 0, nextRetryAt: null })],
+  attemptFailed: [[C, R], (_, e) => ({ status: R, error: e.error, nextRetryAt: null })],
+  retryScheduled: [[C, R], (_, e) => ({ status: R, attempt: e.attempt, nextRetryAt: e.at })],
+  attempting: [[R], (_, e) => ({ attempt: e.attempt, nextRetryAt: null })],
+  paused: [[C, R], () => ({ status: R, nextRetryAt: null })],
+  retryNow: [[R, 'failed'], () => ({ status: R, attempt: 0, nextRetryAt: null })],
+  rejected: [[C, R], (_, e) => ({ status: 'unauthorized', error: e.error, nextRetryAt: null, id: null, transport: null })],
+  exhausted: [[C, R], (s, e) => ({ status: 'failed', error: e.error ?? s.error, nextRetryAt: null, id: null, transport: null })],
+  closed: [['idle', C, 'connected', R, 'unauthorized', 'failed'], (_, e) => ({ status: 'disconnected', error: e.error, nextRetryAt: null, attempt: 0, id: null, transport: null })],
+}
+
+/** From which statuses each transition is allowed (read from the machine's table). */
+export const TRANSITIONS = Object.fromEntries(Object.entries(MACHINE).map(([type, [from]]) => [type, from])) as {
+  readonly [T in SocketTransition['type']]: readonly SocketStatus[]
 }
 
 export function canTransition(from: SocketStatus, type: SocketTransition['type']): boolean {
-  return TRANSITIONS[type].includes(from)
-}
-
-/** Frozen in development to catch a mutation; production skips the freeze (one per transition). */
-function next(state: SocketState, patch: Partial<SocketState>): SocketState {
-  const out = { ...state, ...patch }
-  return process.env.NODE_ENV !== 'production' ? Object.freeze(out) : out
+  return MACHINE[type][0].includes(from)
 }
 
 /**
  * The connection state machine: a pure function from a state and a named transition to the next state.
- * Returns the same object when the transition is not allowed from the current status.
+ * Returns the same object when the transition is not allowed from the current status. Frozen in development to
+ * catch a mutation; production skips the freeze (one per transition).
  */
 export function transition(state: SocketState, event: SocketTransition): SocketState {
-  if (!canTransition(state.status, event.type)) return state
-  switch (event.type) {
-    case 'connect':
-      return next(INITIAL_STATE, { status: 'connecting' })
-    case 'opened':
-      return next(INITIAL_STATE, {
-        status: 'connected',
-        id: event.id,
-        transport: event.transport,
-        recovered: event.recovered,
-        connectedAt: event.at,
-      })
-    case 'upgraded':
-      return next(state, { transport: event.transport })
-    case 'lost':
-      return next(state, { status: 'reconnecting', error: event.error, id: null, transport: null, attempt: 0, nextRetryAt: null })
-    case 'attemptFailed':
-      return next(state, { status: 'reconnecting', error: event.error, nextRetryAt: null })
-    case 'retryScheduled':
-      return next(state, { status: 'reconnecting', attempt: event.attempt, nextRetryAt: event.at })
-    case 'attempting':
-      return next(state, { attempt: event.attempt, nextRetryAt: null })
-    case 'paused':
-      return next(state, { status: 'reconnecting', nextRetryAt: null })
-    case 'retryNow':
-      return next(state, { status: 'reconnecting', attempt: 0, nextRetryAt: null })
-    case 'rejected':
-      return next(state, { status: 'unauthorized', error: event.error, nextRetryAt: null, id: null, transport: null })
-    case 'exhausted':
-      return next(state, { status: 'failed', error: event.error ?? state.error, nextRetryAt: null, id: null, transport: null })
-    case 'closed':
-      return next(state, { status: 'disconnected', error: event.error, nextRetryAt: null, attempt: 0, id: null, transport: null })
-  }
+  const [from, to, fresh] = MACHINE[event.type] as Step<SocketTransition['type']>
+  if (!from.includes(state.status)) return state
+  const out = { ...(fresh ? INITIAL_STATE : state), ...to(state, event as never) }
+  return process.env.NODE_ENV !== 'production' ? Object.freeze(out) : out
 }
