@@ -92,13 +92,32 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     next()
   })
 
+  /** A room from the list, else null: event arguments are untrusted, so nothing but a string of the list passes. */
+  const roomOf = (value) => (typeof value === 'string' && ROOMS.includes(value) ? value : null)
+
+  /**
+   * Every handler runs through this: a bad event gets an error ack (when it sent one) and is logged, and never
+   * reaches socket.io's tick as an exception, which would end the process and its in-memory history.
+   */
+  const guarded = (socket, event, handler) =>
+    socket.on(event, (...args) => {
+      try {
+        handler(...args)
+      } catch (error) {
+        console.error(`[chat backend] ${event} from ${socket.id} failed: ${error instanceof Error ? error.message : typeof error}`)
+        const ack = args.at(-1)
+        if (typeof ack === 'function') ack({ error: 'That request could not be handled.' })
+      }
+    })
+
   const presence = (room) => [...new Set([...(io.sockets.adapter.rooms.get(room) ?? [])].map((id) => io.sockets.sockets.get(id)?.data.name).filter(Boolean))].sort()
 
   io.on('connection', (socket) => {
     socket.emit('me', { name: socket.data.name })
-    socket.on('join', (room, ack) => {
+    guarded(socket, 'join', (value, ack) => {
       if (typeof ack !== 'function') return
-      if (!ROOMS.includes(room)) return ack({ error: `No room "${String(room).slice(0, 40)}".` })
+      const room = roomOf(value)
+      if (!room) return ack({ error: typeof value === 'string' ? `No room "${value.slice(0, 40)}".` : 'A room is one of the names of /api/rooms.' })
       for (const joined of socket.rooms) if (joined !== socket.id) {
         socket.leave(joined)
         io.to(joined).emit('presence', { room: joined, names: presence(joined) })
@@ -107,10 +126,13 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       io.to(room).emit('presence', { room, names: presence(room) })
       ack({ room, history: history.get(room), names: presence(room) })
     })
-    socket.on('message', (room, text, ack) => {
+    guarded(socket, 'message', (value, text, ack) => {
       if (typeof ack !== 'function') return
-      if (!socket.rooms.has(room)) return ack({ error: 'Join the room first.' })
-      const body = String(text ?? '').trim()
+      // A room of the list (never the socket's own id, which socket.rooms also holds) that this socket joined.
+      const room = roomOf(value)
+      if (!room || !socket.rooms.has(room)) return ack({ error: 'Join the room first.' })
+      if (typeof text !== 'string') return ack({ error: 'A message is text.' })
+      const body = text.trim()
       if (!body) return ack({ error: 'The message is empty.' })
       if (body.length > LIMITS.messageLength) return ack({ error: `A message has at most ${LIMITS.messageLength} characters (this one has ${body.length}).` })
       const now = Date.now()
@@ -126,8 +148,9 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       io.to(room).emit('message', message)
       ack({ ok: true, id: message.id })
     })
-    socket.on('typing', (room) => {
-      if (socket.rooms.has(room)) socket.to(room).emit('typing', { room, name: socket.data.name })
+    guarded(socket, 'typing', (value) => {
+      const room = roomOf(value)
+      if (room && socket.rooms.has(room)) socket.to(room).emit('typing', { room, name: socket.data.name })
     })
     socket.on('disconnecting', () => {
       for (const room of socket.rooms) if (room !== socket.id) setImmediate(() => io.to(room).emit('presence', { room, names: presence(room) }))
