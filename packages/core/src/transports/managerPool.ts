@@ -1,15 +1,42 @@
+// One socket.io Manager per endpoint (url + path) for a registry's clients, multiplexing their namespaces, and
+// what the transports need to hear from it. socket.io's emitters cost an array and an object key per event name
+// per listener, so instead of listeners the pool observes each Manager (and each Engine.IO socket it opens) through
+// one hook on its `emitReserved`, and fans the events out to the transports of that Manager.
 import type { Manager, ManagerOptions } from 'socket.io-client'
 import { claimEndpoint } from '../ownership.js'
 import type { SocketIoModule } from '../types.js'
 
-type RetryListener = (attempt: number, delayMs: number) => void
+/**
+ * What a transport hears of its Manager: socket.io's own `reconnect_attempt`, `reconnect_failed`, Engine.IO's
+ * `upgrade` / `upgradeError`, and `retry` (attempt, delay) when socket.io schedules a retry.
+ */
+export type ManagerListener = (event: string, args: unknown[]) => void
+
+type Reserved = (event: string, ...args: unknown[]) => unknown
+
+/**
+ * Calls `observe` with every reserved event `target` emits (socket.io's lifecycle events), before its listeners.
+ * Returns the undo. socket.io-client and engine.io-client emit their lifecycle through `emitReserved`.
+ */
+export function observeReserved(target: object, observe: ManagerListener): () => void {
+  const emitter = target as { emitReserved?: Reserved }
+  const original = emitter.emitReserved
+  if (typeof original !== 'function') return () => {}
+  emitter.emitReserved = function (this: unknown, event, ...args) {
+    observe(event, args)
+    return original.call(this, event, ...args)
+  }
+  return () => {
+    emitter.emitReserved = original
+  }
+}
 
 interface PoolEntry {
   readonly manager: Manager
   readonly endpoint: string
   refs: number
-  /** Called with (attempt, delay) when the Manager schedules a retry; an array (usually of one): a Set costs more. */
-  retryListeners: RetryListener[]
+  /** The transports of this Manager; an array (usually of one): a Set costs more. */
+  listeners: ManagerListener[]
   releaseOwnership?: () => void
 }
 
@@ -20,8 +47,8 @@ export interface ManagerPool {
    */
   acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager
   release(manager: Manager): void
-  /** Called with (attempt, delay) each time the Manager schedules a retry. */
-  onRetryScheduled(manager: Manager, listener: RetryListener): () => void
+  /** Hears the Manager's events (see ManagerListener); returns the removal. */
+  listen(manager: Manager, listener: ManagerListener): () => void
   size(): number
 }
 
@@ -63,9 +90,18 @@ export function createManagerPool(ownerName: string): ManagerPool {
       }
       options.autoConnect = false
       const manager = new io.Manager(url, options)
-      const entry: PoolEntry = { manager, endpoint, refs: 1, retryListeners: [] }
-      observeBackoff(manager, (attempt, delay) => {
-        for (const listener of entry.retryListeners.slice()) listener(attempt, delay)
+      const entry: PoolEntry = { manager, endpoint, refs: 1, listeners: [] }
+      const tell: ManagerListener = (event, args) => {
+        for (const listener of entry.listeners.slice()) listener(event, args)
+      }
+      observeBackoff(manager, (attempt, delay) => tell('retry', [attempt, delay]))
+      // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
+      // proxy that drops the Upgrade headers, before the namespace's own `connect`. It goes with its engine.
+      // Only the few events of interest go on: `packet` and the like pass here for every message.
+      observeReserved(manager, (event, args) => {
+        if (event === 'open' && manager.engine) {
+          observeReserved(manager.engine, (e, a) => (e === 'upgrade' || e === 'upgradeError') && tell(e, a))
+        } else if (event === 'reconnect_attempt' || event === 'reconnect_failed') tell(event, args)
       })
       if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, ownerToken, ownerName)
       entries.set(endpoint, entry)
@@ -75,15 +111,15 @@ export function createManagerPool(ownerName: string): ManagerPool {
       const entry = find(manager)
       if (!entry || --entry.refs > 0) return
       entries.delete(entry.endpoint)
-      entry.retryListeners = []
+      entry.listeners = []
       entry.releaseOwnership?.()
     },
-    onRetryScheduled(manager, listener) {
+    listen(manager, listener) {
       const entry = find(manager)
       if (!entry) return () => {}
-      entry.retryListeners.push(listener)
+      entry.listeners.push(listener)
       return () => {
-        entry.retryListeners = entry.retryListeners.filter((l) => l !== listener)
+        entry.listeners = entry.listeners.filter((l) => l !== listener)
       }
     },
     size: () => entries.size,

@@ -4,17 +4,12 @@ import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
 import { classifyConnectError, classifyDisconnect } from './classify.js'
 import { socketError } from '../errors.js'
 import type { SocketIoModule } from '../types.js'
-import { createManagerPool, type ManagerPool } from './managerPool.js'
+import { createManagerPool, observeReserved, type ManagerPool } from './managerPool.js'
 import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions } from './types.js'
 
 // socket.io's listener signatures vary by event; this file only forwards what it receives.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void
-interface Emitter {
-  on(event: string, listener: Listener): unknown
-  off(event: string, listener: Listener): unknown
-}
-
 const LIFECYCLE = ['connect', 'disconnect', 'connect_error']
 
 /**
@@ -40,25 +35,17 @@ export function managerOptions(o: TransportOptions, auth: TransportAuth): Partia
   return out as Partial<ManagerOptions>
 }
 
-/** Removes every (emitter, event, listener) triple recorded in `subs` and empties it. */
-function unbind(subs: unknown[]): void {
-  for (let i = 0; i < subs.length; i += 3) (subs[i] as Emitter).off(subs[i + 1] as string, subs[i + 2] as Listener)
-  subs.length = 0
-}
-
 class SocketIoTransport implements Transport {
   readonly reconnects = true
   readonly raw: Socket
   private readonly _m: Manager
   private readonly _pool: ManagerPool
   /**
-   * What is bound to the socket and manager, as flat (emitter, event, listener) triples rather than a removal
-   * closure each (a client's heap is a measured figure); one cleanup path, run by dispose().
+   * The socket's lifecycle and the Manager's events are observed, not listened to (one hook each instead of
+   * socket.io's array and key per event name: a client's heap is a measured figure); one cleanup path each.
    */
-  private readonly _subs: unknown[] = []
-  private readonly _offRetry: () => void
-  /** The same for the current Engine.IO socket (replaced on every reconnect). */
-  private readonly _engineSubs: unknown[] = []
+  private readonly _offSocket: () => void
+  private readonly _offManager: () => void
   /** One dispatcher per event name the engine listens to. */
   private _dispatchers: Map<string, Listener> | undefined
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
@@ -97,27 +84,34 @@ class SocketIoTransport implements Transport {
         : payload
     const s = (this.raw = m.socket(o.namespace, wrapped === undefined ? o.socketOptions : { ...o.socketOptions, auth: wrapped as never }))
 
-    // The upgrade is tried as soon as Engine.IO opens, before the socket's own `connect`: behind a proxy that
-    // drops the Upgrade headers it fails within milliseconds, so listen from the engine's open on.
-    this._on(m, 'open', () => this._watchEngine())
-    if (m.engine) this._watchEngine()
-    this._on(s, 'connect', () => (this._reap ? this._disconnect() : sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })))
-    this._on(s, 'disconnect', (reason: string) => {
-      if (this._self || this._reap) return
-      if (reason === 'io client disconnect') return sink.closed(null, 'client') // through the raw escape hatch
-      sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
+    this._offSocket = observeReserved(s, (event, args) => {
+      if (event === 'connect') {
+        if (this._reap) this._disconnect()
+        else sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })
+      } else if (event === 'disconnect') {
+        if (this._self || this._reap) return
+        const reason = String(args[0])
+        if (reason === 'io client disconnect') sink.closed(null, 'client') // through the raw escape hatch
+        else sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
+      } else if (event === 'connect_error') {
+        if (this._reap) return this._disconnect()
+        if (this._self) return
+        // socket.io deactivates the socket when the namespace middleware refuses the handshake.
+        const middleware = !s.active
+        const error = classifyConnectError(args[0], middleware)
+        sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
+      }
     })
-    this._on(s, 'connect_error', (raw: unknown) => {
-      if (this._reap) return this._disconnect()
-      if (this._self) return
-      // socket.io deactivates the socket when the namespace middleware refuses the handshake.
-      const middleware = !s.active
-      const error = classifyConnectError(raw, middleware)
-      sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
+    // The Manager's retries and the upgrades of its Engine.IO socket: the pool hooks the engine as soon as it opens,
+    // before the namespace's own `connect` (behind a proxy that drops the Upgrade headers the upgrade fails first).
+    this._offManager = this._pool.listen(m, (event, args) => {
+      if (!s.active || this._reap) return
+      if (event === 'retry') sink.retryScheduled(args[0] as number, args[1] as number)
+      else if (event === 'reconnect_attempt') sink.attempting(args[0] as number)
+      else if (event === 'reconnect_failed') sink.exhausted()
+      else if (event === 'upgrade') sink.upgraded((args[0] as { name: string }).name)
+      else if (event === 'upgradeError') sink.upgradeFailed(args[0])
     })
-    this._on(m, 'reconnect_attempt', (attempt: number) => s.active && !this._reap && sink.attempting(attempt))
-    this._on(m, 'reconnect_failed', () => s.active && !this._reap && sink.exhausted())
-    this._offRetry = this._pool.onRetryScheduled(m, (attempt, delay) => s.active && !this._reap && sink.retryScheduled(attempt, delay))
   }
 
   get connected(): boolean {
@@ -189,7 +183,8 @@ class SocketIoTransport implements Transport {
 
   dispose(): void {
     this.close()
-    unbind(this._subs)
+    this._offSocket()
+    this._offManager()
     if (this._reap) {
       // Disposed with a CONNECT on the wire: one last listener closes the socket when the answer comes.
       const s = this.raw
@@ -201,29 +196,8 @@ class SocketIoTransport implements Transport {
       s.on('connect', end)
       s.on('connect_error', end)
     }
-    this._offRetry()
-    this._clearEngine()
     if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
     this._pool.release(this._m)
-  }
-
-  private _watchEngine(): void {
-    this._clearEngine()
-    const engine = this._m.engine as unknown as Emitter | undefined
-    if (!engine) return
-    const sink = this._c.sink
-    this._on(engine, 'upgrade', (transport: { name: string }) => sink.upgraded(transport.name), this._engineSubs)
-    this._on(engine, 'upgradeError', (error: unknown) => this.raw.active && sink.upgradeFailed(error), this._engineSubs)
-  }
-
-  private _clearEngine(): void {
-    unbind(this._engineSubs)
-  }
-
-  /** Adds a listener and records it in `subs` for the one cleanup path (socket.io's on() + cleanup pattern). */
-  private _on(target: object, event: string, listener: Listener, subs = this._subs): void {
-    ;(target as Emitter).on(event, listener)
-    subs.push(target, event, listener)
   }
 }
 
