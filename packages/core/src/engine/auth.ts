@@ -12,10 +12,12 @@ export interface AuthBinding extends TransportAuth {
  * every handshake (socket.io reads its `auth` option that way), so `getToken` runs every time and a rotated token
  * is used; it goes in the handshake, never in a URL.
  */
-export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, onTokenError: (error: unknown) => void): AuthBinding {
+const NONE: AuthBinding = Object.freeze({ withCredentials: false, payload: undefined, retries: 0 })
+
+export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, host: { _tokenFailed(error: unknown): void }): AuthBinding {
   switch (auth.mode) {
     case 'none':
-      return { withCredentials: false, payload: undefined, retries: 0 }
+      return NONE
     case 'cookie':
       return { withCredentials: true, payload: undefined, retries: auth.retries }
     case 'raw':
@@ -33,7 +35,7 @@ export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, onToken
                 logger.log('handshake with token auth', { token: token ? String(token) : null })
               }
               cb(token ? { token } : {})
-            }, onTokenError)
+            }, (error: unknown) => host._tokenFailed(error))
         },
       }
   }

@@ -39,16 +39,19 @@ export class Engine implements TransportSink {
     readonly _factory: TransportFactory,
   ) {
     const o = (this.o = completeOptions(f._o))
-    this._handlers = new Handlers((event, on) => (on ? this.t?.listen(event) : this.t?.unlisten(event)))
-    this._out = new Outbox(() => this.t, o.buffer, o.ackTimeoutMs, (error) => this._error(error))
+    this._handlers = new Handlers(this)
+    this._out = new Outbox(this)
     this._backoff = new Backoff(o.reconnection)
     this._log = o.debug ? createLogger(o.debug, o.key) : undefined
-    this._auth = bindAuth(o.auth, this._log, (error) => {
-      const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
-      this._error(err)
-      this.t?.close()
-      this._go({ type: 'rejected', error: err })
-    })
+    this._auth = bindAuth(o.auth, this._log, this)
+  }
+
+  /** auth.getToken() failed: no handshake without credentials, and no retry loop. */
+  _tokenFailed(error: unknown): void {
+    const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
+    this._error(err)
+    this.t?.close()
+    this._go({ type: 'rejected', error: err })
   }
 
   /** Takes over what the facade recorded before the engine loaded, in order, exactly once. */

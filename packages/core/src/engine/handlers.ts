@@ -1,5 +1,7 @@
 // The handler table of one client: each server event reaches each handler once, in order, across any number of
 // reconnects (the transport is told which event names to listen to, never given the handlers themselves).
+import type { Transport } from '../transports/types.js'
+
 type Handler = (...args: unknown[]) => void
 
 /** A handler table entry; a `once` entry is removed before its first call. */
@@ -15,15 +17,15 @@ export class Handlers {
   /** Handlers already reported as throwing (development: one report each). */
   private _reported: WeakSet<object> | undefined
 
-  /** `listen(event, true)` when an event gets its first handler, `(event, false)` when it loses its last. */
-  constructor(private readonly _listen: (event: string, on: boolean) => void) {}
+  /** The transport (when there is one) is told when an event gets its first handler and loses its last. */
+  constructor(private readonly _host: { readonly t: Transport | null }) {}
 
   on(event: string, f: Handler, once = false): () => void {
     const table = (this._table ??= new Map<string, HandlerEntry[]>())
     const list = table.get(event)
     if (!list) {
       table.set(event, [{ f, once }])
-      this._listen(event, true)
+      this._host.t?.listen(event)
     } else if (!list.some((entry) => entry.f === f)) {
       table.set(event, [...list, { f, once }])
     }
@@ -38,7 +40,7 @@ export class Handlers {
     if (rest.length) table.set(event, rest)
     else {
       table.delete(event)
-      this._listen(event, false)
+      this._host.t?.unlisten(event)
     }
   }
 

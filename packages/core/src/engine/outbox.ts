@@ -15,17 +15,19 @@ export class Outbox {
   _q: OfflineQueue | undefined
   _pendingAcks = 0
 
+  /** The engine: its current transport, its options, and where errors are recorded. */
   constructor(
-    private readonly _transport: () => Transport | null,
-    private readonly _limits: false | Required<BufferOptions>,
-    private readonly _ackTimeoutMs: number,
-    private readonly _onError: (error: SocketError) => void,
+    private readonly _host: {
+      readonly t: Transport | null
+      readonly o: { readonly buffer: false | Required<BufferOptions>; readonly ackTimeoutMs: number }
+      _error(error: SocketError): void
+    },
   ) {}
 
   /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
   send(m: string, event: string, args: unknown[], at: number): unknown {
     if (m === 'emitWithAck') return this._ack(event, args, at)
-    const t = this._transport()
+    const t = this._host.t
     if (!t?.connected) {
       if (m === 'emit') this._queue().push(event, args, at)
       return
@@ -39,7 +41,7 @@ export class Outbox {
 
   /** Sends what waited, oldest first. */
   flush(): void {
-    const t = this._transport()
+    const t = this._host.t
     if (!t || !this._q) return
     for (const item of this._q.drain()) {
       if (item.ack) {
@@ -49,7 +51,7 @@ export class Outbox {
       try {
         t.send(item.event, item.args)
       } catch (error) {
-        this._onError(encodeError(item.event, error))
+        this._host._error(encodeError(item.event, error))
       }
     }
   }
@@ -67,7 +69,7 @@ export class Outbox {
   }
 
   private _queue(): OfflineQueue {
-    return (this._q ??= createOfflineQueue(this._limits))
+    return (this._q ??= createOfflineQueue(this._host.o.buffer))
   }
 
   private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
@@ -82,17 +84,17 @@ export class Outbox {
         else resolve(value)
       }
       const pending: PendingAck = {
-        deadline: at + this._ackTimeoutMs,
+        deadline: at + this._host.o.ackTimeoutMs,
         send: (remainingMs) => {
           try {
-            this._transport()!.sendWithAck(event, args, remainingMs, settle)
+            this._host.t!.sendWithAck(event, args, remainingMs, settle)
           } catch (error) {
             settle(encodeError(event, error))
           }
         },
         reject: (error) => settle(error),
       }
-      if (this._transport()?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
+      if (this._host.t?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
       else this._queue().push(event, args, at, pending)
     })
   }

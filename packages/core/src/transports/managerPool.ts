@@ -16,19 +16,21 @@ type Reserved = (event: string, ...args: unknown[]) => unknown
 
 /**
  * Calls `observe` with every reserved event `target` emits (socket.io's lifecycle events), before its listeners.
- * Returns the undo. socket.io-client and engine.io-client emit their lifecycle through `emitReserved`.
+ * socket.io-client and engine.io-client emit their lifecycle through `emitReserved`, a prototype method: the hook
+ * is an own property, and `unobserveReserved` deletes it.
  */
-export function observeReserved(target: object, observe: ManagerListener): () => void {
+export function observeReserved(target: object, observe: ManagerListener): void {
   const emitter = target as { emitReserved?: Reserved }
   const original = emitter.emitReserved
-  if (typeof original !== 'function') return () => {}
+  if (typeof original !== 'function') return
   emitter.emitReserved = function (this: unknown, event, ...args) {
     observe(event, args)
     return original.call(this, event, ...args)
   }
-  return () => {
-    emitter.emitReserved = original
-  }
+}
+
+export function unobserveReserved(target: object): void {
+  delete (target as { emitReserved?: Reserved }).emitReserved
 }
 
 interface PoolEntry {
@@ -47,8 +49,9 @@ export interface ManagerPool {
    */
   acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager
   release(manager: Manager): void
-  /** Hears the Manager's events (see ManagerListener); returns the removal. */
-  listen(manager: Manager, listener: ManagerListener): () => void
+  /** Hears the Manager's events (see ManagerListener) until `unlisten`. */
+  listen(manager: Manager, listener: ManagerListener): void
+  unlisten(manager: Manager, listener: ManagerListener): void
   size(): number
 }
 
@@ -73,55 +76,67 @@ function observeBackoff(manager: Manager, onDelay: (attempt: number, delay: numb
   }
 }
 
-export function createManagerPool(ownerName: string): ManagerPool {
-  const entries = new Map<string, PoolEntry>()
-  const ownerToken = {}
-  const find = (manager: Manager): PoolEntry | undefined => {
-    for (const entry of entries.values()) if (entry.manager === manager) return entry
-    return undefined
+/** A class, not a closure bag: a standalone client owns a pool of its own, and a client's heap is a measured figure. */
+class Pool implements ManagerPool {
+  private readonly _entries = new Map<string, PoolEntry>()
+  private readonly _token = {}
+
+  constructor(private readonly _owner: string) {}
+
+  acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager {
+    const existing = this._entries.get(endpoint)
+    if (existing) {
+      existing.refs++
+      return existing.manager
+    }
+    options.autoConnect = false
+    const manager = new io.Manager(url, options)
+    const entry: PoolEntry = { manager, endpoint, refs: 1, listeners: [] }
+    const tell: ManagerListener = (event, args) => {
+      for (const listener of entry.listeners.slice()) listener(event, args)
+    }
+    observeBackoff(manager, (attempt, delay) => tell('retry', [attempt, delay]))
+    // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
+    // proxy that drops the Upgrade headers, before the namespace's own `connect`. The hook goes with its engine.
+    // Only the few events of interest go on: `packet` and the like pass here for every message.
+    observeReserved(manager, (event, args) => {
+      if (event === 'open' && manager.engine) {
+        observeReserved(manager.engine, (e, a) => (e === 'upgrade' || e === 'upgradeError') && tell(e, a))
+      } else if (event === 'reconnect_attempt' || event === 'reconnect_failed') tell(event, args)
+    })
+    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, this._token, this._owner)
+    this._entries.set(endpoint, entry)
+    return manager
   }
 
-  return {
-    acquire(io, endpoint, url, options) {
-      const existing = entries.get(endpoint)
-      if (existing) {
-        existing.refs++
-        return existing.manager
-      }
-      options.autoConnect = false
-      const manager = new io.Manager(url, options)
-      const entry: PoolEntry = { manager, endpoint, refs: 1, listeners: [] }
-      const tell: ManagerListener = (event, args) => {
-        for (const listener of entry.listeners.slice()) listener(event, args)
-      }
-      observeBackoff(manager, (attempt, delay) => tell('retry', [attempt, delay]))
-      // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
-      // proxy that drops the Upgrade headers, before the namespace's own `connect`. It goes with its engine.
-      // Only the few events of interest go on: `packet` and the like pass here for every message.
-      observeReserved(manager, (event, args) => {
-        if (event === 'open' && manager.engine) {
-          observeReserved(manager.engine, (e, a) => (e === 'upgrade' || e === 'upgradeError') && tell(e, a))
-        } else if (event === 'reconnect_attempt' || event === 'reconnect_failed') tell(event, args)
-      })
-      if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, ownerToken, ownerName)
-      entries.set(endpoint, entry)
-      return manager
-    },
-    release(manager) {
-      const entry = find(manager)
-      if (!entry || --entry.refs > 0) return
-      entries.delete(entry.endpoint)
-      entry.listeners = []
-      entry.releaseOwnership?.()
-    },
-    listen(manager, listener) {
-      const entry = find(manager)
-      if (!entry) return () => {}
-      entry.listeners.push(listener)
-      return () => {
-        entry.listeners = entry.listeners.filter((l) => l !== listener)
-      }
-    },
-    size: () => entries.size,
+  release(manager: Manager): void {
+    const entry = this._find(manager)
+    if (!entry || --entry.refs > 0) return
+    this._entries.delete(entry.endpoint)
+    entry.listeners = []
+    entry.releaseOwnership?.()
   }
+
+  listen(manager: Manager, listener: ManagerListener): void {
+    const entry = this._find(manager)
+    if (entry) entry.listeners.push(listener)
+  }
+
+  unlisten(manager: Manager, listener: ManagerListener): void {
+    const entry = this._find(manager)
+    if (entry) entry.listeners = entry.listeners.filter((l) => l !== listener)
+  }
+
+  size(): number {
+    return this._entries.size
+  }
+
+  private _find(manager: Manager): PoolEntry | undefined {
+    for (const entry of this._entries.values()) if (entry.manager === manager) return entry
+    return undefined
+  }
+}
+
+export function createManagerPool(ownerName: string): ManagerPool {
+  return new Pool(ownerName)
 }

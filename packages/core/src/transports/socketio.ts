@@ -4,7 +4,7 @@ import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
 import { classifyConnectError, classifyDisconnect } from './classify.js'
 import { socketError } from '../errors.js'
 import type { SocketIoModule } from '../types.js'
-import { createManagerPool, observeReserved, type ManagerPool } from './managerPool.js'
+import { createManagerPool, observeReserved, unobserveReserved, type ManagerListener, type ManagerPool } from './managerPool.js'
 import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions } from './types.js'
 
 // socket.io's listener signatures vary by event; this file only forwards what it receives.
@@ -44,8 +44,7 @@ class SocketIoTransport implements Transport {
    * The socket's lifecycle and the Manager's events are observed, not listened to (one hook each instead of
    * socket.io's array and key per event name: a client's heap is a measured figure); one cleanup path each.
    */
-  private readonly _offSocket: () => void
-  private readonly _offManager: () => void
+  private readonly _onManager: ManagerListener
   /** One dispatcher per event name the engine listens to. */
   private _dispatchers: Map<string, Listener> | undefined
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
@@ -84,7 +83,7 @@ class SocketIoTransport implements Transport {
         : payload
     const s = (this.raw = m.socket(o.namespace, wrapped === undefined ? o.socketOptions : { ...o.socketOptions, auth: wrapped as never }))
 
-    this._offSocket = observeReserved(s, (event, args) => {
+    observeReserved(s, (event, args) => {
       if (event === 'connect') {
         if (this._reap) this._disconnect()
         else sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })
@@ -104,14 +103,15 @@ class SocketIoTransport implements Transport {
     })
     // The Manager's retries and the upgrades of its Engine.IO socket: the pool hooks the engine as soon as it opens,
     // before the namespace's own `connect` (behind a proxy that drops the Upgrade headers the upgrade fails first).
-    this._offManager = this._pool.listen(m, (event, args) => {
+    this._onManager = (event, args) => {
       if (!s.active || this._reap) return
       if (event === 'retry') sink.retryScheduled(args[0] as number, args[1] as number)
       else if (event === 'reconnect_attempt') sink.attempting(args[0] as number)
       else if (event === 'reconnect_failed') sink.exhausted()
       else if (event === 'upgrade') sink.upgraded((args[0] as { name: string }).name)
       else if (event === 'upgradeError') sink.upgradeFailed(args[0])
-    })
+    }
+    this._pool.listen(m, this._onManager)
   }
 
   get connected(): boolean {
@@ -183,8 +183,8 @@ class SocketIoTransport implements Transport {
 
   dispose(): void {
     this.close()
-    this._offSocket()
-    this._offManager()
+    unobserveReserved(this.raw)
+    this._pool.unlisten(this._m, this._onManager)
     if (this._reap) {
       // Disposed with a CONNECT on the wire: one last listener closes the socket when the answer comes.
       const s = this.raw
