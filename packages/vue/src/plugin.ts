@@ -35,7 +35,7 @@ export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
       app.onUnmount(() => registry.dispose())
       // The engine chunk and socket.io-client start loading now, in parallel with mounting and hydration; the
       // connection itself still opens after mount.
-      if (autoConnect) void registry.preload()
+      if (autoConnect && !registry.isServer) void registry.preload()
     },
   }
 }
