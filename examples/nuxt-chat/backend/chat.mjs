@@ -5,7 +5,18 @@ import { parse as parseCookie, serialize as serializeCookie } from 'cookie'
 import { Server } from 'socket.io'
 
 export const ROOMS = ['general', 'random', 'help']
-export const LIMITS = { nameLength: 24, messageLength: 500, historySize: 50, messagesPerWindow: 5, windowMs: 5000 }
+export const LIMITS = {
+  nameLength: 24,
+  messageLength: 500,
+  historySize: 50,
+  windowMs: 5000,
+  /** Per user (all of that user's sockets together), per window. */
+  messagesPerWindow: 5,
+  joinsPerWindow: 10,
+  typingPerWindow: 10,
+  /** Sockets one user may hold open at once (tabs, devices). */
+  socketsPerUser: 10,
+}
 const COOKIE = 'chat_session'
 
 function json(res, status, body, headers = {}) {
@@ -19,10 +30,9 @@ function readBody(req, max = 4096) {
     const chunks = []
     req.on('data', (chunk) => {
       size += chunk.length
-      if (size > max) {
-        reject(Object.assign(new Error('body too large'), { status: 413 }))
-        req.destroy()
-      } else chunks.push(chunk)
+      // Over the limit: answer 413 (the handler closes the connection after the answer), keep nothing more.
+      if (size > max) reject(Object.assign(new Error('body too large'), { status: 413 }))
+      else chunks.push(chunk)
     })
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
@@ -70,8 +80,14 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
         return json(res, 200, { name: null }, { 'set-cookie': serializeCookie(COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }) })
       }
       if (url.pathname === '/api/rooms') return json(res, 200, { rooms: ROOMS })
-      if (url.pathname.startsWith('/api/')) return json(res, 404, { error: 'not found' })
+      // socket.io answers its own path before this handler; everything else is unknown here.
+      return json(res, 404, { error: 'not found' })
     } catch (error) {
+      if (error.status === 413) {
+        // The rest of the body is not read: answer, then close the connection (it would carry the rest).
+        res.once('finish', () => req.destroy())
+        return json(res, 413, { error: error.message }, { connection: 'close' })
+      }
       return json(res, error.status ?? 400, { error: error.status ? error.message : 'bad request' })
     }
   })
@@ -87,10 +103,32 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     if (!origin || !allowedOrigins.includes(origin)) return next(new Error('forbidden origin'))
     const session = sessionOf(socket.handshake.headers.cookie)
     if (!session) return next(new Error('unauthorized: sign in first'))
+    const user = userOf(session.name)
+    if (user.sockets >= LIMITS.socketsPerUser) return next(new Error(`too many connections: at most ${LIMITS.socketsPerUser} per user`))
+    user.sockets++
     socket.data.name = session.name
-    socket.data.sent = []
+    socket.once('disconnect', () => {
+      // Forgotten a window after the last socket left, so that reconnecting does not reset the limits.
+      if (--user.sockets === 0) setTimeout(() => user.sockets === 0 && users.delete(session.name), LIMITS.windowMs).unref()
+    })
     next()
   })
+
+  /** Per user, across all of that user's sockets: the sockets open and the recent actions, for the limits. */
+  const users = new Map()
+  const userOf = (name) => {
+    let user = users.get(name)
+    if (!user) users.set(name, (user = { sockets: 0, messages: [], joins: [], typing: [] }))
+    return user
+  }
+  /** Records an action in a per-user window; false when the window is full (the action is refused). */
+  const allow = (list, max) => {
+    const now = Date.now()
+    while (list.length && now - list[0] >= LIMITS.windowMs) list.shift()
+    if (list.length >= max) return false
+    list.push(now)
+    return true
+  }
 
   /** A room from the list, else null: event arguments are untrusted, so nothing but a string of the list passes. */
   const roomOf = (value) => (typeof value === 'string' && ROOMS.includes(value) ? value : null)
@@ -118,6 +156,9 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       if (typeof ack !== 'function') return
       const room = roomOf(value)
       if (!room) return ack({ error: typeof value === 'string' ? `No room "${value.slice(0, 40)}".` : 'A room is one of the names of /api/rooms.' })
+      if (!allow(userOf(socket.data.name).joins, LIMITS.joinsPerWindow)) {
+        return ack({ error: `Slow down: at most ${LIMITS.joinsPerWindow} room changes every ${LIMITS.windowMs / 1000} s.` })
+      }
       for (const joined of socket.rooms) if (joined !== socket.id) {
         socket.leave(joined)
         io.to(joined).emit('presence', { room: joined, names: presence(joined) })
@@ -135,12 +176,10 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       const body = text.trim()
       if (!body) return ack({ error: 'The message is empty.' })
       if (body.length > LIMITS.messageLength) return ack({ error: `A message has at most ${LIMITS.messageLength} characters (this one has ${body.length}).` })
-      const now = Date.now()
-      socket.data.sent = socket.data.sent.filter((t) => now - t < LIMITS.windowMs)
-      if (socket.data.sent.length >= LIMITS.messagesPerWindow) {
+      if (!allow(userOf(socket.data.name).messages, LIMITS.messagesPerWindow)) {
         return ack({ error: `Slow down: at most ${LIMITS.messagesPerWindow} messages every ${LIMITS.windowMs / 1000} s.` })
       }
-      socket.data.sent.push(now)
+      const now = Date.now()
       const message = { id: randomUUID(), room, name: socket.data.name, text: body, at: now }
       const list = history.get(room)
       list.push(message)
@@ -150,7 +189,10 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     })
     guarded(socket, 'typing', (value) => {
       const room = roomOf(value)
-      if (room && socket.rooms.has(room)) socket.to(room).emit('typing', { room, name: socket.data.name })
+      // Relayed at most typingPerWindow times per user and window; the rest are dropped quietly (no ack to answer).
+      if (room && socket.rooms.has(room) && allow(userOf(socket.data.name).typing, LIMITS.typingPerWindow)) {
+        socket.to(room).emit('typing', { room, name: socket.data.name })
+      }
     })
     socket.on('disconnecting', () => {
       for (const room of socket.rooms) if (room !== socket.id) setImmediate(() => io.to(room).emit('presence', { room, names: presence(room) }))

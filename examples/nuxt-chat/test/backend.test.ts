@@ -65,3 +65,47 @@ describe('hostile events', () => {
     expect(mallory.connected).toBe(true)
   })
 })
+
+describe('limits', () => {
+  it('answers 413 to a large body and 404 to unknown paths, instead of resetting or holding the connection', async () => {
+    const large = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(5000) }) })
+    expect(large.status).toBe(413)
+    for (const path of ['/', '/admin', '/api/nothing']) expect((await fetch(`${url}${path}`)).status, path).toBe(404)
+  })
+
+  it('message, join and typing limits are per user across their sockets; a well-behaved user is served all along', async () => {
+    const [flood1, flood2, bob, carol] = [await connect('flood'), await connect('flood'), await connect('bob'), await connect('carol')]
+    for (const s of [flood1, flood2, bob, carol]) expect((await ask(s, 'join', 'general')).error).toBeUndefined()
+    let typingSeen = 0
+    bob.on('typing', () => typingSeen++)
+    const carolSeen: string[] = []
+    carol.on('message', (m: { name: string; text: string }) => m.name === 'carol' && carolSeen.push(m.text))
+
+    // Two sockets of one user share one message window.
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => ask(i % 2 ? flood2 : flood1, 'message', 'general', `flood ${i}`)))
+    expect(answers.filter((a) => a.ok)).toHaveLength(5)
+    expect(answers.filter((a) => /slow down/i.test(String(a.error)))).toHaveLength(3)
+    // Typing is relayed at most typingPerWindow times per user and window; the rest is dropped.
+    for (let i = 0; i < 500; i++) (i % 2 ? flood2 : flood1).emit('typing', 'general')
+    // Joins: the same per user.
+    const joins = await Promise.all(Array.from({ length: 12 }, () => ask(flood1, 'join', 'random')))
+    expect(joins.filter((a) => /slow down/i.test(String(a.error))).length).toBeGreaterThanOrEqual(2)
+
+    // Meanwhile a well-behaved user gets every one of its messages through.
+    for (let i = 0; i < 3; i++) expect((await ask(carol, 'message', 'general', `carol ${i}`)).ok).toBe(true)
+    await waitFor(() => carolSeen.length === 3, "carol's own messages")
+    expect(typingSeen).toBeLessThanOrEqual(10)
+    expect(typingSeen).toBeGreaterThan(0)
+  })
+
+  it('one user holds at most socketsPerUser sockets; the next is refused with a reason', async () => {
+    const held: Socket[] = []
+    for (let i = 0; i < 10; i++) held.push(await connect('many'))
+    await expect(connect('many')).rejects.toThrow(/too many connections/)
+    const before = backend.io.of('/').sockets.size
+    held[0]!.disconnect()
+    // A slot is free again once the server has seen the disconnect.
+    await waitFor(() => backend.io.of('/').sockets.size === before - 1, 'the server saw one close')
+    expect((await connect('many')).connected).toBe(true)
+  })
+})
