@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -120,6 +121,24 @@ describe('the chat demo in Chromium', () => {
     await page.waitForTimeout(3000)
     expect(await badge(page)).toBe('unauthorized')
     expect(handshakes.length).toBe(after)
+  })
+
+  it('the app\'s /api proxy does not escape /api with encoded dot segments', async () => {
+    // node:http sends the path as written (fetch would resolve the dot segments itself, before sending).
+    const rawStatus = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const { hostname, port } = new URL(demo.url)
+        const req = request({ host: hostname, port, path, headers: { origin: demo.url } }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    for (const path of ['/api/%2e%2e/socket.io/?EIO=4&transport=polling', '/api/rooms/%2E%2E/%2e%2e/socket.io/?EIO=4&transport=polling']) {
+      expect(await rawStatus(path), path).toBe(404)
+    }
+    expect((await fetch(`${demo.url}/api/rooms`)).status).toBe(200)
   })
 
   it('a handshake with a foreign Origin is refused by the backend', async () => {
