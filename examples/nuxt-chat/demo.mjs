@@ -61,7 +61,28 @@ export async function startDemo({ appPort = 3000, backendPort = 8000, log = () =
   const appOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`]
   const secret = randomBytes(32).toString('hex')
   const backendEnv = { PORT: String(backendPort), ALLOWED_ORIGINS: appOrigins.join(','), CHAT_SECRET: secret }
-  let backend = start('backend', process.execPath, [here('backend/server.mjs')], backendEnv, log)
+  // The backend is supervised: if it dies (a crash, a kill), it is started again on the same port and secret, and
+  // the log says so. At most 5 restarts a minute, then the demo reports it and stops trying.
+  let stopping = false
+  let restarting = false
+  const restarts = []
+  const startBackend = () => {
+    const child = start('backend', process.execPath, [here('backend/server.mjs')], backendEnv, log)
+    child.once('exit', (code, signal) => {
+      if (stopping || restarting || child !== backend) return
+      const now = Date.now()
+      while (restarts.length && now - restarts[0] > 60_000) restarts.shift()
+      if (restarts.length >= 5) {
+        log(`[demo] the backend exited (${signal ?? `code ${code}`}) again: 5 restarts within a minute, not restarting it. See its log above.`)
+        return
+      }
+      restarts.push(now)
+      log(`[demo] the backend exited (${signal ?? `code ${code}`}); restarting it on port ${backendPort}`)
+      backend = startBackend()
+    })
+    return child
+  }
+  let backend = startBackend()
   const app = start('app', process.execPath, [here('.output/server/index.mjs')], {
     PORT: String(appPort),
     HOST: '127.0.0.1',
@@ -77,13 +98,23 @@ export async function startDemo({ appPort = 3000, backendPort = 8000, log = () =
     get backend() {
       return backend
     },
+    /** How many times the supervisor restarted a backend that died. */
+    get backendRestarts() {
+      return restarts.length
+    },
     async restartBackend(downMs = 500) {
-      await stopChild(backend)
-      await new Promise((r) => setTimeout(r, downMs))
-      backend = start('backend', process.execPath, [here('backend/server.mjs')], backendEnv, log)
+      restarting = true
+      try {
+        await stopChild(backend)
+        await new Promise((r) => setTimeout(r, downMs))
+        backend = startBackend()
+      } finally {
+        restarting = false
+      }
       await waitForHttp(`http://127.0.0.1:${backendPort}/api/rooms`, backend)
     },
     async stop() {
+      stopping = true
       await Promise.all([stopChild(app), stopChild(backend)])
     },
   }
@@ -108,5 +139,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1)
   }
   console.log(`\n  ssr-socket chat demo: open ${demo.url} in two browser windows (Ctrl-C stops both servers)\n`)
-  for (const child of [demo.app, demo.backend]) child.once('exit', (code) => code && console.error(`a server exited with code ${code}`))
+  demo.app.once('exit', (code) => code && console.error(`the app server exited with code ${code}`))
 }

@@ -141,6 +141,18 @@ describe('the chat demo in Chromium', () => {
     expect((await fetch(`${demo.url}/api/rooms`)).status).toBe(200)
   })
 
+  it('a backend that dies is restarted by the demo, on the same port', async () => {
+    const dead = demo.backend
+    const before = demo.backendRestarts
+    dead.kill('SIGKILL')
+    await waitFor(() => demo.backendRestarts === before + 1 && demo.backend !== dead, 'restarted', 10_000)
+    let up = false
+    await waitFor(() => {
+      fetch(`${demo.backendUrl}/api/rooms`).then((r) => (up = r.status === 200), () => {})
+      return up
+    }, 'the new backend answers', 10_000)
+  })
+
   it('a handshake with a foreign Origin is refused by the backend', async () => {
     const foreign = await fetch(`${demo.backendUrl}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: 'http://evil.example' } })
     expect(foreign.status).toBe(403)
