@@ -43,22 +43,35 @@ function readBody(req, max = 4096) {
  * Creates the backend (not listening yet). `allowedOrigins`: the pages allowed to open a socket (the Nuxt
  * app's origins); any other Origin is refused, the Cross-Site WebSocket Hijacking defence.
  */
-export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toString('hex') }) {
-  // Stateless sessions: the cookie is the name and its HMAC, so a restarted backend (same secret) still
-  // knows everyone, as a real deployment with a shared secret would.
+export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toString('hex'), sessionTtlMs = 24 * 60 * 60 * 1000 }) {
+  // Signed sessions: the cookie carries the name, a session id and an expiry, with their HMAC, so a restarted
+  // backend (same secret) still knows everyone, as a real deployment with a shared secret would. Signing out
+  // revokes the session id on the server until it would have expired anyway.
   const mac = (value) => createHmac('sha256', secret).update(value).digest('base64url')
+  const revoked = new Map() // session id -> expiry (ms), pruned as they pass
   const issue = (name) => {
-    const value = Buffer.from(name, 'utf8').toString('base64url')
-    return `${value}.${mac(value)}`
+    const sid = randomBytes(16).toString('base64url')
+    const value = `${Buffer.from(name, 'utf8').toString('base64url')}.${sid}.${Date.now() + sessionTtlMs}`
+    return { sid, cookie: `${value}.${mac(value)}` }
   }
   const sessionOf = (cookieHeader) => {
-    const [value, signature] = String(parseCookie(cookieHeader ?? '')[COOKIE] ?? '').split('.')
-    if (!value || !signature) return null
-    const expected = Buffer.from(mac(value))
+    const parts = String(parseCookie(cookieHeader ?? '')[COOKIE] ?? '').split('.')
+    if (parts.length !== 4) return null
+    const [name, sid, exp, signature] = parts
+    const expected = Buffer.from(mac(`${name}.${sid}.${exp}`))
     const given = Buffer.from(signature)
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null
-    return { name: Buffer.from(value, 'base64url').toString('utf8') }
+    const expiresAt = Number(exp)
+    if (!(expiresAt > Date.now()) || revoked.has(sid)) return null
+    return { name: Buffer.from(name, 'base64url').toString('utf8'), sid, expiresAt }
   }
+  const revoke = (session) => {
+    const now = Date.now()
+    for (const [sid, until] of revoked) if (until <= now) revoked.delete(sid)
+    revoked.set(session.sid, session.expiresAt)
+  }
+  /** The sockets of a name that belong to another session than `sid`: that name is taken. */
+  const takenByAnother = (name, sid) => [...io.sockets.sockets.values()].some((s) => s.data.name === name && s.data.sid !== sid)
   const history = new Map(ROOMS.map((room) => [room, []]))
 
   const http = createServer(async (req, res) => {
@@ -70,13 +83,22 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
         if (!/^[\p{L}\p{N} _.-]+$/u.test(name) || name.length > LIMITS.nameLength) {
           return json(res, 400, { error: `A name is 1 to ${LIMITS.nameLength} letters, digits, spaces, dots, dashes or underscores.` })
         }
-        return json(res, 200, { name }, { 'set-cookie': serializeCookie(COOKIE, issue(name), { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 60 * 60 * 24 }) })
+        // A name online under another session is taken (signing in again in one's own session is fine).
+        if (takenByAnother(name, sessionOf(req.headers.cookie)?.sid)) return json(res, 409, { error: `"${name}" is online in another session: choose another name.` })
+        const { cookie } = issue(name)
+        return json(res, 200, { name }, { 'set-cookie': serializeCookie(COOKIE, cookie, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: Math.floor(sessionTtlMs / 1000) }) })
       }
       if (url.pathname === '/api/session' && req.method === 'GET') {
         const session = sessionOf(req.headers.cookie)
         return json(res, 200, session ? { name: session.name } : { name: null })
       }
       if (url.pathname === '/api/session' && req.method === 'DELETE') {
+        // Signing out ends the session on the server too: the cookie stops working and its sockets are closed.
+        const session = sessionOf(req.headers.cookie)
+        if (session) {
+          revoke(session)
+          for (const s of io.sockets.sockets.values()) if (s.data.sid === session.sid) s.disconnect(true)
+        }
         return json(res, 200, { name: null }, { 'set-cookie': serializeCookie(COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }) })
       }
       if (url.pathname === '/api/rooms') return json(res, 200, { rooms: ROOMS })
@@ -107,6 +129,7 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     if (user.sockets >= LIMITS.socketsPerUser) return next(new Error(`too many connections: at most ${LIMITS.socketsPerUser} per user`))
     user.sockets++
     socket.data.name = session.name
+    socket.data.sid = session.sid
     socket.once('disconnect', () => {
       // Forgotten a window after the last socket left, so that reconnecting does not reset the limits.
       if (--user.sockets === 0) setTimeout(() => user.sockets === 0 && users.delete(session.name), LIMITS.windowMs).unref()

@@ -18,8 +18,14 @@ async function signIn(name: string): Promise<string> {
   return cookie.split(';')[0]!
 }
 
-async function connect(name: string): Promise<Socket> {
-  const cookie = await signIn(name)
+/** One session per name (a second sign-in of a name online in another session is refused). */
+const cookies = new Map<string, string>()
+
+async function connect(name: string, cookie?: string): Promise<Socket> {
+  if (!cookie) {
+    cookie = cookies.get(name) ?? (await signIn(name))
+    cookies.set(name, cookie)
+  }
   const socket = new Manager(url, { transports: ['websocket'], extraHeaders: { origin: ORIGIN, cookie }, reconnection: false }).socket('/')
   sockets.push(socket)
   await new Promise<void>((resolve, reject) => {
@@ -107,5 +113,46 @@ describe('limits', () => {
     // A slot is free again once the server has seen the disconnect.
     await waitFor(() => backend.io.of('/').sockets.size === before - 1, 'the server saw one close')
     expect((await connect('many')).connected).toBe(true)
+  })
+})
+
+describe('sessions', () => {
+  it('signing out revokes the session on the server: its sockets close and the cookie stops working', async () => {
+    const cookie = await signIn('dave')
+    const socket = await connect('dave', cookie)
+    const out = await fetch(`${url}/api/session`, { method: 'DELETE', headers: { cookie, origin: ORIGIN } })
+    expect(out.status).toBe(200)
+    await waitFor(() => !socket.connected, 'the signed-out socket closed by the server')
+    await expect(connect('dave', cookie)).rejects.toThrow(/unauthorized/)
+    expect(await (await fetch(`${url}/api/session`, { headers: { cookie } })).json()).toEqual({ name: null })
+  })
+
+  it('a session expires on the server, whatever the browser keeps', async () => {
+    const short = createChatBackend({ allowedOrigins: [ORIGIN], sessionTtlMs: 200 })
+    const shortUrl = `http://127.0.0.1:${await short.listen(0)}`
+    try {
+      const res = await fetch(`${shortUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'erin' }) })
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!
+      expect(await (await fetch(`${shortUrl}/api/session`, { headers: { cookie } })).json()).toEqual({ name: 'erin' })
+      // The server forgets it once the 200 ms are over (polled: the condition, not a sleep).
+      let name: string | null = 'erin'
+      await waitFor(() => {
+        void fetch(`${shortUrl}/api/session`, { headers: { cookie } }).then((r) => r.json()).then((b: { name: string | null }) => (name = b.name))
+          .catch(() => {}) // a poll still in flight when the server closes
+        return name === null
+      }, 'the session expired on the server', 3000)
+    } finally {
+      await short.close()
+    }
+  })
+
+  it('a name online in another session cannot be taken; the same session may sign in again', async () => {
+    const cookie = await signIn('frank')
+    await connect('frank', cookie)
+    const other = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'frank' }) })
+    expect(other.status).toBe(409)
+    expect((await other.json()).error).toMatch(/another session/)
+    const again = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ name: 'frank' }) })
+    expect(again.status).toBe(200)
   })
 })
