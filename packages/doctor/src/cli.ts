@@ -72,7 +72,7 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     const url = validUrl(parsed.positionals[0], 'the URL')
     const direct = parsed.values.direct === undefined ? undefined : validUrl(parsed.values.direct, '--direct')
     const idle = parsed.values.idle === undefined ? undefined : Number(parsed.values.idle)
-    if (idle !== undefined && !(idle > 0 && idle <= 600)) throw new Error('--idle takes a number of seconds between 1 and 600')
+    if (idle !== undefined && !(idle >= 1 && idle <= 600)) throw new Error('--idle takes a number of seconds between 1 and 600')
     const path = parsed.values.path ?? '/socket.io'
     if (!path.startsWith('/')) throw new Error(`--path must start with "/", e.g. /${path}`)
     const report = await probe({ url, direct, path, origin: parsed.values.origin, cookie: parsed.values.cookie, idleSeconds: idle, insecure: parsed.values.insecure ?? false })

@@ -119,7 +119,8 @@ interface TargetResult {
 
 async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' | 'timeoutMs'>>, target: Check['target']): Promise<Check[]> {
   const port = Number(base.port || (base.protocol === 'https:' || base.protocol === 'wss:' ? 443 : 80))
-  const host = base.hostname
+  // URL keeps an IPv6 literal in brackets ("[::1]"); sockets want the bare address.
+  const host = base.hostname.replace(/^\[(.*)\]$/, '$1')
   const secure = base.protocol === 'https:' || base.protocol === 'wss:'
   const started = Date.now()
   if (!secure) {

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Server } from 'socket.io'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '@ssr-socket/core/testing'
@@ -116,6 +119,22 @@ describe('ssr-socket-doctor against real nginx', () => {
     expect(status(strict, 'reach')?.status).toBe('fail')
   })
 
+  it('9. an IPv6 literal (http://[::1]:port) is reached and checked like any other address', async () => {
+    const http = createServer()
+    const io = new Server(http)
+    await new Promise<void>((resolve) => http.listen(0, '::1', () => resolve()))
+    try {
+      const { port } = http.address() as AddressInfo
+      const report = await probe({ url: `http://[::1]:${port}` })
+      expect(status(report, 'reach')?.status).toBe('pass')
+      expect(status(report, 'polling')?.status).toBe('pass')
+      expect(status(report, 'websocket')?.status).toBe('pass')
+    } finally {
+      io.close()
+      http.closeAllConnections()
+    }
+  })
+
   it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
     const b = await backend()
     const out: string[] = []
@@ -128,7 +147,7 @@ describe('ssr-socket-doctor against real nginx', () => {
     const url = dead.url
     await dead.close()
     expect(await main([url, '--json'], () => {}, () => {}, false)).toBe(1)
-    for (const args of [[], ['localhost:8000'], [b.url, '--bogus'], [b.url, '--idle', 'x']]) {
+    for (const args of [[], ['localhost:8000'], [b.url, '--bogus'], [b.url, '--idle', 'x'], [b.url, '--idle', '0.5'], [b.url, '--idle', '601']]) {
       const err: string[] = []
       expect(await main(args, () => {}, (t) => err.push(t), false)).toBe(2)
       expect(err.join('\n')).toMatch(/Usage: ssr-socket-doctor/)
