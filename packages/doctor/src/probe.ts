@@ -62,12 +62,16 @@ const FIX = {
   polling: 'No Engine.IO handshake at this path: check the socket.io path (option path), that the proxy forwards it, and that a socket.io v4 server (EIO=4) answers.',
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** `promise` or an error after `ms`; on the error, `abandon` runs (destroy the socket: nothing may outlive a probe). */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string, abandon?: () => void): Promise<T> {
   let timer: NodeJS.Timeout
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
+      timer = setTimeout(() => {
+        abandon?.()
+        reject(new Error(`${what}: no answer within ${ms} ms`))
+      }, ms)
     }),
   ])
 }
@@ -91,14 +95,21 @@ function send(url: URL, options: { method?: string; headers?: Record<string, str
       agent: false,
     })
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)))
-    req.on('error', reject)
-    req.on('upgrade', (res: IncomingMessage, socket: Socket) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', upgraded: socket }))
+    // `timeout` above measures idle time only: a server trickling a byte a second would never trip it. One hard
+    // deadline for the whole answer destroys the request and its socket.
+    const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`)), options.timeoutMs)
+    const done = <T>(settle: (value: T) => void) => (value: T): void => {
+      clearTimeout(deadline)
+      settle(value)
+    }
+    req.on('error', done(reject))
+    req.on('upgrade', (res: IncomingMessage, socket: Socket) => done(resolve)({ status: res.statusCode ?? 0, headers: res.headers, body: '', upgraded: socket }))
     req.on('response', (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d: string) => (body += d.length + body.length > 4096 ? '' : d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      res.on('error', reject)
+      res.on('end', () => done(resolve)({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      res.on('error', done(reject))
     })
     req.end(options.body)
   })
@@ -125,13 +136,15 @@ async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' |
   const started = Date.now()
   if (!secure) {
     try {
+      let pending: Socket | undefined
       const socket = await withTimeout(
         new Promise<Socket>((resolve, reject) => {
-          const s = netConnect({ host, port }, () => resolve(s))
+          const s = (pending = netConnect({ host, port }, () => resolve(s)))
           s.on('error', reject)
         }),
         o.timeoutMs,
         'TCP connect',
+        () => pending?.destroy(),
       )
       socket.destroy()
       return [
@@ -143,13 +156,15 @@ async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' |
     }
   }
   try {
+    let pending: TLSSocket | undefined
     const socket = await withTimeout(
       new Promise<TLSSocket>((resolve, reject) => {
-        const s = tlsConnect({ host, port, servername: host, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => resolve(s))
+        const s = (pending = tlsConnect({ host, port, servername: host, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => resolve(s)))
         s.on('error', reject)
       }),
       o.timeoutMs,
       'TLS connect',
+      () => pending?.destroy(),
     )
     const protocol = socket.alpnProtocol || 'none'
     const authorized = socket.authorized

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '@ssr-socket/core/testing'
+import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { main } from '../src/cli'
 import { probe, type ProbeReport } from '../src/probe'
 import { startNginx, type Nginx } from '../../../test/nginx'
@@ -134,6 +134,32 @@ describe('ssr-socket-doctor against real nginx', () => {
       http.closeAllConnections()
     }
   })
+
+  it('10. a server trickling one byte at a time: every check ends at its deadline, nothing left open', async () => {
+    const sockets = new Set<import('node:net').Socket>()
+    const trickle = createNetServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => sockets.delete(socket))
+      const reply = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n0{"sid":"'
+      let i = 0
+      const drip = setInterval(() => (socket.destroyed ? clearInterval(drip) : socket.write(reply[i++ % reply.length]!)), 100)
+      socket.on('close', () => clearInterval(drip))
+    })
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', () => resolve()))
+    try {
+      const { port } = trickle.address() as AddressInfo
+      const report = await probe({ url: `http://127.0.0.1:${port}`, timeoutMs: 700 })
+      expect(status(report, 'reach')?.status).toBe('pass')
+      expect(status(report, 'polling')?.status).toBe('fail')
+      expect(status(report, 'polling')?.evidence).toMatch(/within 700 ms/)
+      // The doctor destroyed what it opened: the server sees every connection closed.
+      await waitFor(() => sockets.size === 0, 'every probe connection closed', 3000)
+    } finally {
+      for (const s of sockets) s.destroy()
+      trickle.close()
+    }
+  }, 15_000)
 
   it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
     const b = await backend()
