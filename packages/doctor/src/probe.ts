@@ -302,6 +302,46 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   return { checks, websocketStatus }
 }
 
+/** A masked client frame (RFC 6455: clients mask), small payloads only. */
+function clientFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = randomBytes(4)
+  const body = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, body])
+}
+
+/**
+ * Answers the server on an upgraded WebSocket held idle: Engine.IO's ping ("2", a text frame) with its pong ("3"),
+ * and a WebSocket ping with its pong. A close frame is the path (or server) closing: `onClose`, at once (the TCP
+ * connection itself may stay up for the server's close timeout). Frames from a server are unmasked.
+ */
+function answerPings(socket: Socket, onClose: () => void): void {
+  let pending = Buffer.alloc(0)
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk])
+    for (;;) {
+      if (pending.length < 2) return
+      const opcode = pending[0]! & 0x0f
+      let length = pending[1]! & 0x7f
+      let offset = 2
+      if (length === 126) {
+        if (pending.length < 4) return
+        length = pending.readUInt16BE(2)
+        offset = 4
+      } else if (length === 127) {
+        if (pending.length < 10) return
+        length = Number(pending.readBigUInt64BE(2))
+        offset = 10
+      }
+      if (pending.length < offset + length) return
+      const payload = pending.subarray(offset, offset + length)
+      pending = pending.subarray(offset + length)
+      if (opcode === 0x1 && payload.toString() === '2') socket.write(clientFrame(0x1, Buffer.from('3')))
+      else if (opcode === 0x9 && payload.length < 126) socket.write(clientFrame(0xa, payload))
+      else if (opcode === 0x8) return onClose()
+    }
+  })
+}
+
 async function holdIdle(base: string, path: string, target: Check['target'], seconds: number, headers: Record<string, string>, o: { insecure: boolean; timeoutMs: number }): Promise<Check> {
   const title = `Idle WebSocket for ${seconds} s`
   try {
@@ -309,13 +349,14 @@ async function holdIdle(base: string, path: string, target: Check['target'], sec
     if (!res.upgraded) return { id: 'idle', target, title, status: 'skip', evidence: `no WebSocket to hold (HTTP ${res.status})` }
     const socket = res.upgraded
     const started = Date.now()
-    // The tool answers no ping: a healthy path keeps the socket until the server's pingInterval + pingTimeout.
+    // Engine.IO pings are answered, as a client would: only the path (a proxy's idle timeout) may close it then.
     const closedAfter = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), seconds * 1000)
       const done = () => {
         clearTimeout(timer)
         resolve(Date.now() - started)
       }
+      answerPings(socket, done)
       socket.on('close', done)
       socket.on('end', done)
       socket.on('error', done)

@@ -161,6 +161,16 @@ describe('ssr-socket-doctor against real nginx', () => {
     }
   }, 15_000)
 
+  it('11. --idle with no proxy passes: the doctor answers the server\'s pings, so only a proxy can close the path', async () => {
+    const server = await createTestServer({ server: { pingInterval: 400, pingTimeout: 400 } })
+    running.push(server)
+    let pongs = 0
+    server.io.engine.on('connection', (socket: { on(event: string, f: () => void): void }) => socket.on('heartbeat', () => pongs++))
+    const report = await probe({ url: server.url, idleSeconds: 2 })
+    expect(status(report, 'idle')).toMatchObject({ status: 'pass' })
+    expect(pongs).toBeGreaterThanOrEqual(2) // the held socket answered the server's pings
+  })
+
   it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
     const b = await backend()
     const out: string[] = []
