@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import { probe, type Check, type ProbeReport } from './probe'
+import { probe, PROXY_KINDS, type Check, type ProbeReport, type ProxyKind } from './probe'
 
 export const USAGE = `Usage: ssr-socket-doctor <url> [--direct <backend-url>] [--path /socket.io] [--origin <origin>]
-                         [--cookie <cookie>] [--idle <seconds>] [--insecure] [--json]
+                         [--cookie <cookie>] [--idle <seconds>] [--proxy <kind>] [--insecure] [--json]
 
 Checks a socket.io endpoint the way it is debugged by hand: TCP/TLS, ALPN, the Engine.IO polling handshake,
 the WebSocket upgrade (101 expected), one session over several requests (sticky sessions), CORS, an idle hold,
@@ -13,6 +13,8 @@ and with --direct the same against the backend, side by side. Exit code 0 only w
   --origin <o>      send this Origin and check the CORS answer
   --cookie <c>      send this Cookie header (then credentials must be allowed for --origin)
   --idle <s>        hold an idle WebSocket for s seconds and report when the path closes it
+  --proxy <kind>    the proxy in front, for its own fixes: nginx, apache, caddy, haproxy, traefik or cloudflare
+                    (default: read from the Server: header of the answers)
   --insecure        accept an invalid TLS certificate (reported as a warning)
   --json            print the report as JSON`
 
@@ -59,6 +61,7 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
         origin: { type: 'string' },
         cookie: { type: 'string' },
         idle: { type: 'string' },
+        proxy: { type: 'string' },
         insecure: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -75,7 +78,9 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     if (idle !== undefined && !(idle >= 1 && idle <= 600)) throw new Error('--idle takes a number of seconds between 1 and 600')
     const path = parsed.values.path ?? '/socket.io'
     if (!path.startsWith('/')) throw new Error(`--path must start with "/", e.g. /${path}`)
-    const report = await probe({ url, direct, path, origin: parsed.values.origin, cookie: parsed.values.cookie, idleSeconds: idle, insecure: parsed.values.insecure ?? false })
+    const proxy = parsed.values.proxy as ProxyKind | undefined
+    if (proxy !== undefined && !PROXY_KINDS.includes(proxy)) throw new Error(`--proxy is one of ${PROXY_KINDS.join(', ')}`)
+    const report = await probe({ url, direct, path, origin: parsed.values.origin, cookie: parsed.values.cookie, idleSeconds: idle, insecure: parsed.values.insecure ?? false, ...(proxy ? { proxy } : {}) })
     out(parsed.values.json ? JSON.stringify(report, null, 2) : formatReport(report, isTTY))
     return report.ok ? 0 : 1
   } catch (error) {

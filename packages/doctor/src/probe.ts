@@ -32,6 +32,11 @@ export interface ProbeOptions {
   idleSeconds?: number
   /** Accept self-signed or otherwise invalid certificates (reported as a warning). @default false */
   insecure?: boolean
+  /**
+   * The proxy in front, for proxy-specific fixes: 'nginx' | 'apache' | 'caddy' | 'haproxy' | 'traefik' | 'cloudflare'.
+   * @default read from the `Server:` header of the answers
+   */
+  proxy?: ProxyKind
   /** Per network operation. @default 5000 */
   timeoutMs?: number
 }
@@ -48,6 +53,44 @@ interface Response {
   status: number
   headers: IncomingHttpHeaders
   body: string
+}
+
+export type ProxyKind = 'nginx' | 'apache' | 'caddy' | 'haproxy' | 'traefik' | 'cloudflare'
+export const PROXY_KINDS: readonly ProxyKind[] = ['nginx', 'apache', 'caddy', 'haproxy', 'traefik', 'cloudflare']
+
+/** How each proxy is told to pass the WebSocket upgrade on the socket.io path. */
+const UPGRADE_FIX: Record<ProxyKind, string> = {
+  nginx:
+    'nginx drops the WebSocket upgrade. In the location serving the socket.io path: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; (a location with its own proxy_set_header does not inherit the server-level ones).',
+  apache:
+    'Apache drops the WebSocket upgrade. Enable mod_proxy_wstunnel (a2enmod proxy_wstunnel) and proxy the path with upgrade: ProxyPass /socket.io/ http://backend/socket.io/ upgrade=websocket (Apache 2.4.47+), or a RewriteCond %{HTTP:Upgrade} websocket [NC] + RewriteRule to ws://backend.',
+  caddy:
+    'Caddy passes WebSocket upgrades by itself: something between changes the request. Check that reverse_proxy serves the socket.io path, that no header_up removes Connection/Upgrade, and that the upstream speaks HTTP/1.1 (not h2c) for it.',
+  haproxy:
+    'HAProxy drops or times out the upgrade. Use mode http with HTTP/1.1 to the server (no "option http-server-close" on that backend), and set "timeout tunnel 1h" so the WebSocket lives after the upgrade.',
+  traefik:
+    'Traefik passes WebSocket upgrades by itself: check that the router for the socket.io path reaches the service, and that no middleware (headers, forwardAuth, compress) changes the upgrade request.',
+  cloudflare: 'Cloudflare drops the WebSocket upgrade: turn on Network > WebSockets for the zone, and keep the path proxied over HTTP/1.1 to the origin.',
+}
+
+/** The proxy that names itself in a `Server:` header, if any. */
+export function proxyFromServerHeader(server: unknown): ProxyKind | undefined {
+  const s = String(server ?? '').toLowerCase()
+  if (s.includes('cloudflare')) return 'cloudflare'
+  if (s.includes('nginx') || s.includes('openresty')) return 'nginx'
+  if (s.includes('apache')) return 'apache'
+  if (s.includes('caddy')) return 'caddy'
+  if (s.includes('haproxy')) return 'haproxy'
+  if (s.includes('traefik')) return 'traefik'
+  return undefined
+}
+
+/** The fix for an upgrade that did not give 101, from the status and whichever proxy answered. */
+function upgradeFixFor(status: number | null, proxy: ProxyKind | undefined): string {
+  if (status === 502 || status === 503 || status === 504) {
+    return `The proxy answered ${status}: it could not get an answer from the backend for the upgrade (the backend is down, a wrong upstream address, or the proxy speaks HTTP/2 or h2c to a backend that needs HTTP/1.1 for WebSockets). Check the proxy's error log for this request.`
+  }
+  return proxy ? UPGRADE_FIX[proxy] : FIX.upgrade
 }
 
 const FIX = {
@@ -251,12 +294,12 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
             target,
             title: 'WebSocket upgrade',
             status: 'fail',
-            evidence: `HTTP ${res.status} instead of 101 (${headerLine(res.headers)})${res.body ? `: ${res.body.slice(0, 80)}` : ''}`,
-            fix: res.status === 403 ? FIX.access : FIX.upgrade,
+            evidence: `HTTP ${res.status} instead of 101 (${headerLine(res.headers)}${res.headers.server ? `, Server: ${String(res.headers.server)}` : ''})${res.body ? `: ${res.body.slice(0, 80)}` : ''}`,
+            fix: res.status === 403 ? FIX.access : upgradeFixFor(res.status, options.proxy ?? proxyFromServerHeader(res.headers.server)),
           },
     )
   } catch (error) {
-    checks.push({ id: 'websocket', target, title: 'WebSocket upgrade', status: 'fail', evidence: (error as Error).message, fix: FIX.upgrade })
+    checks.push({ id: 'websocket', target, title: 'WebSocket upgrade', status: 'fail', evidence: (error as Error).message, fix: upgradeFixFor(null, options.proxy) })
   }
 
   // 5. The same session over several requests (and its upgrade)

@@ -171,6 +171,31 @@ describe('ssr-socket-doctor against real nginx', () => {
     expect(pongs).toBeGreaterThanOrEqual(2) // the held socket answered the server's pings
   })
 
+  it('12. the upgrade fix names the proxy that answered (Server: header or --proxy), and a 502 is a backend the proxy could not reach', async () => {
+    // Stand-ins that answer the upgrade the way those proxies do when misconfigured; only the answer matters here.
+    const posing = async (server: string, status: number) => {
+      const http = createServer((_req, res) => res.writeHead(status, { server, 'content-type': 'text/plain' }).end('no'))
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+      const { port } = http.address() as AddressInfo
+      return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => http.close(() => r())) }
+    }
+    const apache = await posing('Apache/2.4.57 (Debian)', 400)
+    const caddy = await posing('Caddy', 502)
+    const plain = await posing('', 400)
+    try {
+      expect(status(await probe({ url: apache.url }), 'websocket')?.fix).toMatch(/mod_proxy_wstunnel/)
+      const badGateway = status(await probe({ url: caddy.url }), 'websocket')
+      expect(badGateway?.fix).toMatch(/answered 502: it could not get an answer from the backend/)
+      expect(badGateway?.fix).not.toMatch(/drops the WebSocket upgrade/)
+      expect(status(await probe({ url: plain.url, proxy: 'haproxy' }), 'websocket')?.fix).toMatch(/timeout tunnel/)
+      const err: string[] = []
+      expect(await main([plain.url, '--proxy', 'iis'], () => {}, (t) => err.push(t), false)).toBe(2)
+      expect(err.join('\n')).toMatch(/--proxy is one of nginx, apache/)
+    } finally {
+      await Promise.all([apache.close(), caddy.close(), plain.close()])
+    }
+  })
+
   it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
     const b = await backend()
     const out: string[] = []
