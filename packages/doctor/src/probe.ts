@@ -245,8 +245,24 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
 
   // 3. Engine.IO polling handshake
   let sid: string | null = null
+  // The session's cookie jar, as a browser keeps one: a balancer's affinity cookie (HAProxy `cookie ... insert`,
+  // Apache ROUTEID, a Caddy/Traefik sticky cookie) set on the handshake must come back on the session's requests.
+  const jar = new Map<string, string>()
+  const withJar = (headers: Record<string, string>): Record<string, string> => {
+    if (!jar.size) return headers
+    const cookies = [...jar].map(([k, v]) => `${k}=${v}`)
+    return { ...headers, Cookie: [headers.Cookie, ...cookies].filter(Boolean).join('; ') }
+  }
+  const keep = (res: Response): void => {
+    const set = res.headers['set-cookie']
+    for (const line of Array.isArray(set) ? set : set ? [set] : []) {
+      const pair = /^\s*([^=;\s]+)=([^;]*)/.exec(line)
+      if (pair) jar.set(pair[1]!, pair[2]!)
+    }
+  }
   try {
     const res = await send(endpoint(base, path, `EIO=4&transport=polling&t=${Date.now()}`), { headers: common, ...o })
+    keep(res)
     const match = /^0(\{.*\})/.exec(res.body)
     sid = match ? ((JSON.parse(match[1]!) as { sid?: string }).sid ?? null) : null
     checks.push(
@@ -309,19 +325,20 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
     let unknown = false
     try {
       const steps: Array<() => Promise<Response>> = [
-        () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '40', headers: { ...common, 'Content-Type': 'text/plain;charset=UTF-8' }, ...o }),
-        () => send(endpoint(base, path, q('polling')), { headers: common, ...o }),
-        ...Array.from({ length: 4 }, () => () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '6', headers: { ...common, 'Content-Type': 'text/plain;charset=UTF-8' }, ...o })),
+        () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '40', headers: withJar({ ...common, 'Content-Type': 'text/plain;charset=UTF-8' }), ...o }),
+        () => send(endpoint(base, path, q('polling')), { headers: withJar(common), ...o }),
+        ...Array.from({ length: 4 }, () => () => send(endpoint(base, path, q('polling')), { method: 'POST', body: '6', headers: withJar({ ...common, 'Content-Type': 'text/plain;charset=UTF-8' }), ...o })),
       ]
       for (const step of steps) {
         const res = await step()
+        keep(res)
         seen.push(String(res.status))
         if (res.status !== 200 && /Session ID unknown/i.test(res.body)) unknown = true
         if (res.status !== 200) break
       }
       let upgradeNote = ''
       if (!unknown) {
-        const up = await send(endpoint(base, path, q('websocket')), { headers: upgradeHeaders(common), ...o })
+        const up = await send(endpoint(base, path, q('websocket')), { headers: upgradeHeaders(withJar(common)), ...o })
         up.upgraded?.destroy()
         upgradeNote = `, upgrade of the session: ${up.status}`
         if (up.status !== 101 && /Session ID unknown/i.test(up.body)) unknown = true

@@ -196,6 +196,21 @@ describe('ssr-socket-doctor against real nginx', () => {
     }
   })
 
+  it('13. cookie stickiness (a balancer\'s affinity cookie) passes: the doctor keeps the cookies of the session', async () => {
+    // nginx as a cookie-sticky balancer: a request without the cookie goes to either backend (by request id) and is
+    // told which one served it; a request with the cookie goes back to that one. HAProxy's `cookie SRV insert` does this.
+    const [a, c] = [await backend(), await backend()]
+    const n = await nginx(
+      (port) => `upstream a { server 127.0.0.1:${a.port}; }
+        upstream c { server 127.0.0.1:${c.port}; }
+        split_clients "\${request_id}" $fresh { 50% a; * c; }
+        map $cookie_srv $pool { a a; c c; default $fresh; }
+        server { listen 127.0.0.1:${port}; location /socket.io/ { proxy_pass http://$pool; add_header Set-Cookie "srv=$pool; Path=/" always; ${WS_HEADERS} } }`,
+    )
+    const report = await probe({ url: `http://127.0.0.1:${n.port}` })
+    expect(status(report, 'session')).toMatchObject({ status: 'pass' })
+  })
+
   it('8. --json prints valid JSON with one entry per check; exit codes 0 / 1 / 2', async () => {
     const b = await backend()
     const out: string[] = []
