@@ -130,10 +130,8 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     user.sockets++
     socket.data.name = session.name
     socket.data.sid = session.sid
-    socket.once('disconnect', () => {
-      // Forgotten a window after the last socket left, so that reconnecting does not reset the limits.
-      if (--user.sockets === 0) setTimeout(() => user.sockets === 0 && users.delete(session.name), LIMITS.windowMs).unref()
-    })
+    // The user stays known after its last socket leaves (see userOf), so that reconnecting does not reset the limits.
+    socket.once('disconnect', () => user.sockets--)
     next()
   })
 
@@ -141,7 +139,14 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
   const users = new Map()
   const userOf = (name) => {
     let user = users.get(name)
-    if (!user) users.set(name, (user = { sockets: 0, messages: [], joins: [], typing: [] }))
+    if (!user) {
+      // Users with no socket and no action in the window are forgotten here, when a new one comes: no timer to clear.
+      const now = Date.now()
+      for (const [other, u] of users) {
+        if (u.sockets === 0 && [u.messages, u.joins, u.typing].every((list) => !list.length || now - list.at(-1) >= LIMITS.windowMs)) users.delete(other)
+      }
+      users.set(name, (user = { sockets: 0, messages: [], joins: [], typing: [] }))
+    }
     return user
   }
   /** Records an action in a per-user window; false when the window is full (the action is refused). */

@@ -27,16 +27,18 @@ export function loadLib(o: KeyOptions): Promise<unknown> {
   return Promise.resolve().then(typeof t === 'object' ? () => t.load?.() : (o.input.io ?? (() => import('socket.io-client'))))
 }
 
+const noop = (): void => {}
+
+/** A warning printed once per key, in development; production builds warn nothing and keep no set. */
 export function createWarnOnce(): ClientRuntime['warnOnce'] {
+  if (process.env.NODE_ENV === 'production') return noop
   const warned = new Set<string>()
   return (key, message) => {
-    if (process.env.NODE_ENV === 'production' || warned.has(key)) return
+    if (warned.has(key)) return
     warned.add(key)
     console.warn(message)
   }
 }
-
-const noop = (): void => {}
 const CONNECTING: SocketState = { ...INITIAL_STATE, status: 'connecting' }
 const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
 /** The calls the facade records (or forwards); `getState`, `subscribe` and `volatile` are its own. */
@@ -105,7 +107,7 @@ export class Client {
     if (this._l) for (const listener of [...this._l]) listener(next, previous)
   }
 
-  /** @internal the wire library's load, shared by every attempt until one fails (the engine then clears it) */
+  /** @internal the wire library's load, shared by every attempt until one fails */
   _lib(): Promise<unknown> {
     // A failed load is forgotten, so the next connect() (or reconnect) loads again.
     if (!this._lp) (this._lp = loadLib(this._o)).catch(() => (this._lp = undefined))
@@ -117,13 +119,14 @@ export class Client {
     const o = this._o
     const [event, handler] = a
     const emitting = m === 'emit' || m === 'volatile' || m === 'emitWithAck'
+    const rest = emitting ? a.slice(1) : a // an emit's arguments after the event name, copied once
     if (m === 'on' || m === 'once' || m === 'onResync') {
       if (m === 'onResync' ? typeof event !== 'function' : typeof event !== 'string' || typeof handler !== 'function') {
         throw socketError('config', 'bad-event', m === 'onResync' ? 'onResync(handler)' : `${m}(event, handler)`)
       }
     } else if (emitting) {
       try {
-        checkEmit(m === 'volatile' ? 'volatile.emit' : m, event, a.slice(1), o.input.maxPayloadBytes, !this._e?.t?.connected)
+        checkEmit(m === 'volatile' ? 'volatile.emit' : m, event, rest, o.input.maxPayloadBytes, !this._e?.t?.connected)
       } catch (error) {
         if (m === 'emitWithAck') return Promise.reject(error)
         throw error
@@ -136,7 +139,7 @@ export class Client {
       this._load()
       return Promise.all([this._ld, this._lib()]).then(noop, noop)
     }
-    if (e) return emitting ? e.send(m, event as string, a.slice(1), monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
+    if (e) return emitting ? e.send(m, event as string, rest, monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
 
     // The engine chunk is loaded (an earlier client, a preload): attach now and forward, so that nothing a state
     // listener does in reaction to this call can overtake it.
@@ -277,5 +280,5 @@ export function createSocketClient<L extends EventsMap = DefaultListenEvents, E 
 ): SocketClient<L, E> {
   const o = keyOptions(options)
   const name = process.env.NODE_ENV !== 'production' && !o.isServer ? `createSocketClient() at ${callSite()}` : 'createSocketClient()'
-  return new Client(o, { name, warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : noop, shared: {} }) as unknown as SocketClient<L, E>
+  return new Client(o, { name, warnOnce: createWarnOnce(), shared: {} }) as unknown as SocketClient<L, E>
 }

@@ -383,6 +383,15 @@ async function runSeed(seed: number, steps: number): Promise<{ violations: Viola
     const list = (dead && graveyard.length > 0) || held.length === 0 ? graveyard : held
     return list[Math.floor(r * list.length)]
   }
+  /** A lifecycle call on a random client (the same draws as before: one pick), logged and guarded. */
+  function lifecycle(method: 'connect' | 'disconnect' | 'reconnect' | 'dispose'): ClientRec | undefined {
+    const rec = pickRec()
+    if (!rec) return undefined
+    log(`${method}() ${name(rec)}`)
+    api(`${method}()`, () => rec.client[method]())
+    return rec
+  }
+
   function kill(rec: ClientRec): void {
     rec.killed = true
     graveyard.push(rec)
@@ -620,30 +629,15 @@ async function runSeed(seed: number, steps: number): Promise<{ violations: Viola
       }
     }],
     // lifecycle
-    [10, 'connect', () => {
-      const rec = pickRec()
-      if (!rec) return
-      log(`connect() ${name(rec)}`)
-      api('connect()', () => rec.client.connect())
-    }],
+    [10, 'connect', () => void lifecycle('connect')],
     [1.5, 'disconnect', async () => {
-      const rec = pickRec()
-      if (!rec) return
-      log(`disconnect() ${name(rec)}`)
-      api('disconnect()', () => rec.client.disconnect())
-      await serverLetsGo(rec, 'disconnect()')
+      const rec = lifecycle('disconnect')
+      if (rec) await serverLetsGo(rec, 'disconnect()')
     }],
-    [3, 'reconnect', () => {
-      const rec = pickRec()
-      if (!rec) return
-      log(`reconnect() ${name(rec)}`)
-      api('reconnect()', () => rec.client.reconnect())
-    }],
+    [3, 'reconnect', () => void lifecycle('reconnect')],
     [1, 'dispose', async () => {
-      const rec = pickRec()
+      const rec = lifecycle('dispose')
       if (!rec) return
-      log(`dispose() ${name(rec)}`)
-      api('dispose()', () => rec.client.dispose())
       kill(rec)
       checkSocketClosed(rec, 'right after dispose()')
       await serverLetsGo(rec, 'dispose()')

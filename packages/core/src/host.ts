@@ -24,9 +24,8 @@ export interface Host {
   /** The state the facade shows; the engine sets it through `_set`. */
   readonly _s: SocketState
   _set(next: SocketState): void
-  /** The wire library's load, shared until one fails; the engine clears `_lp` to load again. */
+  /** The wire library's load, shared until one fails (a failed one is forgotten, so the next call loads again). */
   _lib(): Promise<unknown>
-  _lp?: Promise<unknown>
   /** Calls recorded until the engine attached, and whether connect() was one of them. */
   _q?: Recorded[]
   _want?: boolean

@@ -127,15 +127,12 @@ export function createMockTransport(options: MockTransportOptions = {}): MockTra
     }
 
     send(event: string, args: readonly unknown[]): void {
-      // Encoded as a real wire would: what JSON cannot carry throws here, at the call.
-      JSON.stringify(args)
-      received.push({ event, args: [...args] })
+      this.receive(event, args)
       handlers.get(event)?.(...args)
     }
 
     sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: (error: SocketError | null, value?: unknown) => void): void {
-      JSON.stringify(args)
-      received.push({ event, args: [...args] })
+      this.receive(event, args)
       const handler = handlers.get(event)
       const gen = this.gen
       let settled = false
@@ -175,6 +172,12 @@ export function createMockTransport(options: MockTransportOptions = {}): MockTra
 
     dispose(): void {
       this.reset()
+    }
+
+    /** What the server received, encoded as a real wire would: what JSON cannot carry throws here, at the call. */
+    private receive(event: string, args: readonly unknown[]): void {
+      JSON.stringify(args)
+      received.push({ event, args: [...args] })
     }
 
     deliver(event: string, args: unknown[]): void {

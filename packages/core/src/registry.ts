@@ -74,16 +74,20 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
   if (process.env.NODE_ENV !== 'production') validateOptions(defaults)
   const name = nameOption ?? (process.env.NODE_ENV !== 'production' && !isServer ? `registry created at ${callSite()}` : 'registry')
   const entries = new Map<string, Entry>()
-  const byClient = new Map<Client, Entry>()
+  /** A client's entry: the one under its key, if it is still that client's (a disposed one may have been replaced). */
+  const entryOf = (client: unknown): Entry | undefined => {
+    const entry = entries.get((client as Client).key)
+    return entry?.client === client ? entry : undefined
+  }
   let disposed = false
   // Shared by this registry's clients. Its `shared` bag is filled by the engine (manager pool, window listeners)
   // on the first connect in a browser, never on the server.
   const runtime: ClientRuntime = {
     name,
-    warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : () => {},
+    warnOnce: createWarnOnce(),
     shared: {},
     onDispose(client) {
-      const entry = byClient.get(client as Client)
+      const entry = entryOf(client)
       if (entry) forget(entry)
     },
   }
@@ -126,12 +130,11 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       entry.site = callSite()
     }
     entries.set(resolved.key, entry)
-    byClient.set(client, entry)
     return client
   }
 
   function release(client: SocketClient<EventsMap, EventsMap>): void {
-    const entry = byClient.get(client as unknown as Client)
+    const entry = entryOf(client)
     if (!entry || entry.refs === 0) return
     if (--entry.refs > 0) return
     if (isServer || graceMs === 0) {
@@ -148,7 +151,6 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
   function forget(entry: Entry): void {
     if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
     entry.releaseTimer = null
-    byClient.delete(entry.client)
     if (entries.get(entry.client.key) === entry) entries.delete(entry.client.key)
   }
 

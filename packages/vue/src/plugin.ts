@@ -16,7 +16,7 @@ export interface SocketContext {
   readonly registry: SocketRegistry
   readonly autoConnect: boolean
   readonly scheduleConnect: (connect: () => void) => void
-  /** Server only: one frozen `useSocket()` result per client key, shared by every component of this render. */
+  /** Server only: one `useSocket()` result per client key (and '' for the call without options), shared by the render. */
   readonly ssr?: Map<string, unknown>
 }
 

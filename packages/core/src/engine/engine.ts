@@ -108,7 +108,6 @@ export class Engine implements TransportSink {
         this.t.open()
       },
       (error: unknown) => {
-        this.f._lp = undefined
         if (gen === this._gen && !this.f._dead) this._fail(socketError('config', 'no-io', '', error))
       },
     )
@@ -116,6 +115,11 @@ export class Engine implements TransportSink {
 
   private _fail(error: SocketError): void {
     this._error(error)
+    this._exhaust(error)
+  }
+
+  /** Gives up (status `failed`): the one path for every reason to stop trying. */
+  private _exhaust(error: SocketError | null): void {
     this._history.record('failed', this.f._s.attempt)
     this._go({ type: 'exhausted', error })
   }
@@ -257,10 +261,7 @@ export class Engine implements TransportSink {
 
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void {
     this._error(error)
-    if (why === 'fatal') {
-      this._history.record('failed', this.f._s.attempt)
-      return this._go({ type: 'exhausted', error })
-    }
+    if (why === 'fatal') return this._exhaust(error)
     if (why === 'rejected') {
       if (this._retries > 0) {
         this._retries--
@@ -272,9 +273,8 @@ export class Engine implements TransportSink {
     }
     this._go({ type: 'attemptFailed', error })
     if (this.o.reconnection === false) {
-      this._history.record('failed', this.f._s.attempt)
       this.t?.close()
-      this._go({ type: 'exhausted', error })
+      this._exhaust(error)
     } else if (!isOnline()) this._pause()
     else this._schedule()
   }
@@ -290,8 +290,7 @@ export class Engine implements TransportSink {
   }
 
   exhausted(): void {
-    this._history.record('failed', this.f._s.attempt)
-    this._go({ type: 'exhausted', error: this.f._s.error })
+    this._exhaust(this.f._s.error)
   }
 
   message(event: string, args: unknown[]): void {
