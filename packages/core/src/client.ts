@@ -211,6 +211,7 @@ export class Client {
     if (engineModule) return engineModule.attach(this)
     this._ld ??= loadEngine().then(
       (engine) => {
+        this._ld = undefined // done: the client keeps no settled promise
         if (!this._dead) engine.attach(this)
       },
       (error: unknown) => {

@@ -11,7 +11,8 @@ const MAX_ATTEMPTS = 50
 
 export class History {
   _errors: ClassifiedErrorRecord[] | undefined
-  _attempts: AttemptRecord[] | undefined
+  /** The attempts timeline, flat (at, event, attempt, at, ...): one array instead of an object per record. */
+  _attempts: Array<number | AttemptRecord['event']> | undefined
   _upgradeErrors = 0
 
   error(error: SocketError): void {
@@ -22,9 +23,15 @@ export class History {
 
   record(event: AttemptRecord['event'], attempt: number): void {
     const attempts = (this._attempts ??= [])
-    attempts.push({ at: Date.now(), event, attempt })
-    if (attempts.length > MAX_ATTEMPTS) attempts.shift()
+    attempts.push(Date.now(), event, attempt)
+    if (attempts.length > MAX_ATTEMPTS * 3) attempts.splice(0, 3)
   }
+}
+
+function timeline(flat: History['_attempts']): AttemptRecord[] {
+  const out: AttemptRecord[] = []
+  if (flat) for (let i = 0; i < flat.length; i += 3) out.push({ at: flat[i] as number, event: flat[i + 1] as AttemptRecord['event'], attempt: flat[i + 2] as number })
+  return out
 }
 
 /** The snapshot `client.getDiagnostics()` returns once the engine is attached. Copies: the caller may keep it. */
@@ -40,7 +47,7 @@ export function describe(key: string, status: SocketStatus, t: Transport | null,
     pendingAcks: outbox._pendingAcks,
     queue: outbox.stats(),
     errors: history._errors ? history._errors.slice() : [],
-    attempts: history._attempts ? history._attempts.slice() : [],
+    attempts: timeline(history._attempts),
     upgradeErrors: history._upgradeErrors,
   }
 }

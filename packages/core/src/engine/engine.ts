@@ -31,8 +31,8 @@ export class Engine implements TransportSink {
   private _gen = 0
   private _everConnected = false
   private _offSignals: (() => void) | undefined
-  /** The engine's own retries, for transports without a backoff of their own. */
-  private readonly _backoff: Backoff
+  /** The engine's own retries, for transports without a backoff of their own: created on the first one. */
+  private _backoff: Backoff | undefined
 
   constructor(
     readonly f: Host,
@@ -41,7 +41,6 @@ export class Engine implements TransportSink {
     const o = (this.o = completeOptions(f._o))
     this._handlers = new Handlers(this)
     this._out = new Outbox(this)
-    this._backoff = new Backoff(o.reconnection)
     this._log = o.debug ? createLogger(o.debug, o.key) : undefined
     this._auth = bindAuth(o.auth, this._log, this)
   }
@@ -87,8 +86,11 @@ export class Engine implements TransportSink {
     this._retries = this._auth.retries
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
-    const shared = this.f._r.shared
-    this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
+    // Where there is no window (a worker, node) there are no page signals to hear, and nothing is allocated for them.
+    if (typeof window !== 'undefined') {
+      const shared = this.f._r.shared
+      this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
+    }
     if (this.t) this.t.open()
     else this._load()
   }
@@ -126,7 +128,7 @@ export class Engine implements TransportSink {
 
   disconnect(): void {
     this._gen++
-    this._backoff.stop()
+    this._backoff?.stop()
     this.t?.close()
     this._out.rejectAcks(socketError('network', 'disconnected'))
     this._offSignals?.()
@@ -184,14 +186,14 @@ export class Engine implements TransportSink {
   private _retryNow(): void {
     this._history.record('retry-now', 0)
     this._go({ type: 'retryNow' })
-    this._backoff.reset()
+    this._backoff?.reset()
     if (!this.t) return this._load()
     this.t.close()
     this.t.open()
   }
 
   private _pause(): void {
-    this._backoff.stop()
+    this._backoff?.stop()
     this.t?.close()
     this._history.record('paused', this.f._s.attempt)
     this._go({ type: 'paused' })
@@ -210,7 +212,7 @@ export class Engine implements TransportSink {
   /** The engine's own backoff, for transports that do not reconnect by themselves. */
   private _schedule(): void {
     if (!this.t || this.t.reconnects || !this.o.reconnection) return
-    const next = this._backoff.next((attempt) => {
+    const next = (this._backoff ??= new Backoff(this.o.reconnection)).next((attempt) => {
       this.attempting(attempt)
       this.t?.open()
     })
@@ -222,7 +224,7 @@ export class Engine implements TransportSink {
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
     this._retries = this._auth.retries
-    this._backoff.reset()
+    this._backoff?.reset()
     this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
     this._out.flush()

@@ -22,8 +22,14 @@ export interface ResolvedOptions extends KeyOptions {
   readonly maxPayloadBytes: number | undefined
 }
 
+// The defaults, shared by every client that leaves the option out (read-only: nothing writes into resolved options).
+const NO_AUTH: ResolvedAuth = Object.freeze({ mode: 'none', retries: 0 })
+const RECONNECTION: Required<ReconnectionOptions> = Object.freeze({ attempts: Infinity, delayMs: 1000, maxDelayMs: 5000, jitter: 0.5 })
+const BUFFER: Required<BufferOptions> = Object.freeze({ max: 100, ttlMs: 60_000 })
+const NO_SOCKET_OPTIONS = Object.freeze({})
+
 function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
-  if (!auth) return { mode: 'none', retries: 0 }
+  if (!auth) return NO_AUTH
   if (typeof auth === 'function' || !('mode' in auth)) return { mode: 'raw', value: auth as RawAuth, retries: 0 }
   const retries = (auth as { retries?: number }).retries
   return auth.mode === 'token'
@@ -34,23 +40,25 @@ function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
 /** The engine's half of option resolution: the defaults of everything but the key. */
 export function completeOptions(base: KeyOptions): ResolvedOptions {
   const input = base.input
-  const r = input.reconnection || {}
-  const b = input.buffer || {}
-  const delayMs = r.delayMs ?? 1000
+  const r = input.reconnection
+  const b = input.buffer
+  const delayMs = (r ? r.delayMs : undefined) ?? 1000
   return {
     ...base,
     auth: resolveAuth(input.auth),
     reconnection:
-      input.reconnection === false
+      r === false
         ? false
-        : { attempts: r.attempts ?? Infinity, delayMs, maxDelayMs: r.maxDelayMs ?? Math.max(delayMs, 5000), jitter: r.jitter ?? 0.5 },
-    buffer: input.buffer === false ? false : { max: b.max ?? 100, ttlMs: b.ttlMs ?? 60_000 },
+        : !r
+          ? RECONNECTION
+          : { attempts: r.attempts ?? Infinity, delayMs, maxDelayMs: r.maxDelayMs ?? Math.max(delayMs, 5000), jitter: r.jitter ?? 0.5 },
+    buffer: b === false ? false : !b ? BUFFER : { max: b.max ?? 100, ttlMs: b.ttlMs ?? 60_000 },
     ackTimeoutMs: input.ackTimeoutMs ?? 10_000,
     reconnectOnServerDisconnect: input.reconnectOnServerDisconnect ?? false,
     debug: input.debug ?? false,
     io: input.io,
     transport: input.transport ?? 'socket.io',
-    socketOptions: input.socketOptions ?? {},
+    socketOptions: input.socketOptions ?? NO_SOCKET_OPTIONS,
     maxPayloadBytes: input.maxPayloadBytes,
   }
 }

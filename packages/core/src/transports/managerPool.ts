@@ -1,45 +1,93 @@
 // One socket.io Manager per endpoint (url + path) for a registry's clients, multiplexing their namespaces, and
 // what the transports need to hear from it. socket.io's emitters cost an array and an object key per event name
 // per listener, so instead of listeners the pool observes each Manager (and each Engine.IO socket it opens) through
-// one hook on its `emitReserved`, and fans the events out to the transports of that Manager.
+// one shared hook on its `emitReserved`, and fans the events out to the transports of that Manager.
 import type { Manager, ManagerOptions } from 'socket.io-client'
 import { claimEndpoint } from '../ownership.js'
 import type { SocketIoModule } from '../types.js'
 
 /**
+ * What hears a target's reserved events: an object with one method, so that a hook costs the target one property
+ * instead of a closure and its context (a client's heap is a measured figure).
+ */
+export interface ReservedObserver {
+  _heard(target: object, event: string, args: unknown[]): void
+}
+
+/** The own property that holds a target's observer (reserved from mangling: it lives on socket.io's objects). */
+const OBSERVER = '__ssrSocketObserver'
+type Hookable = Record<string, unknown> & { [OBSERVER]?: ReservedObserver }
+type Method = (this: unknown, ...args: unknown[]) => unknown
+
+/** A hook shared by every target: tells the target's observer, then runs the method the target inherits. */
+function hook(name: string, after: boolean): Method {
+  return function (this: unknown, ...args: unknown[]) {
+    const target = this as Hookable
+    const inherited = (Object.getPrototypeOf(target) as Record<string, Method>)[name]!
+    if (after) {
+      const value = inherited.apply(target, args)
+      target[OBSERVER]?._heard(target, name, [target.attempts, value])
+      return value
+    }
+    target[OBSERVER]?._heard(target, args[0] as string, args.slice(1))
+    return inherited.apply(target, args)
+  }
+}
+const HOOKS: Record<string, Method> = { emitReserved: hook('emitReserved', false), duration: hook('duration', true) }
+
+/**
+ * Tells `observer` of every reserved event `target` emits (socket.io's and Engine.IO's lifecycle, through
+ * `emitReserved`), before its listeners; or, for `duration` (socket.io's Backoff), of each retry delay it computes,
+ * as ('duration', [attempt, delay]). Both are prototype methods there: the hook is an own property, and
+ * `unobserve` takes the observer away. A target that already has its own method is left alone.
+ */
+export function observe(target: object, observer: ReservedObserver, method: 'emitReserved' | 'duration' = 'emitReserved'): void {
+  const t = target as Hookable
+  if (typeof t[method] !== 'function' || (Object.hasOwn(t, method) && t[method] !== HOOKS[method])) return
+  t[OBSERVER] = observer
+  t[method] = HOOKS[method]
+}
+
+/** Ends `observe` (the hook stays and passes through: deleting properties would slow socket.io's objects down). */
+export function unobserve(target: object): void {
+  if ((target as Hookable)[OBSERVER]) (target as Hookable)[OBSERVER] = undefined
+}
+
+/**
  * What a transport hears of its Manager: socket.io's own `reconnect_attempt`, `reconnect_failed`, Engine.IO's
  * `upgrade` / `upgradeError`, and `retry` (attempt, delay) when socket.io schedules a retry.
  */
-export type ManagerListener = (event: string, args: unknown[]) => void
-
-type Reserved = (event: string, ...args: unknown[]) => unknown
-
-/**
- * Calls `observe` with every reserved event `target` emits (socket.io's lifecycle events), before its listeners.
- * socket.io-client and engine.io-client emit their lifecycle through `emitReserved`, a prototype method: the hook
- * is an own property, and `unobserveReserved` deletes it.
- */
-export function observeReserved(target: object, observe: ManagerListener): void {
-  const emitter = target as { emitReserved?: Reserved }
-  const original = emitter.emitReserved
-  if (typeof original !== 'function') return
-  emitter.emitReserved = function (this: unknown, event, ...args) {
-    observe(event, args)
-    return original.call(this, event, ...args)
-  }
+export interface ManagerListener {
+  _managerEvent(event: string, args: unknown[]): void
 }
 
-export function unobserveReserved(target: object): void {
-  delete (target as { emitReserved?: Reserved }).emitReserved
-}
-
-interface PoolEntry {
-  readonly manager: Manager
-  readonly endpoint: string
-  refs: number
+/** One Manager of the pool, and the observer of it, of its Backoff and of each Engine.IO socket it opens. */
+class PoolEntry implements ReservedObserver {
+  refs = 1
   /** The transports of this Manager; an array (usually of one): a Set costs more. */
-  listeners: ManagerListener[]
+  listeners: ManagerListener[] = []
   releaseOwnership?: () => void
+
+  constructor(
+    readonly manager: Manager,
+    readonly endpoint: string,
+  ) {}
+
+  _heard(target: object, event: string, args: unknown[]): void {
+    const manager = this.manager
+    if (target === manager) {
+      // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
+      // proxy that drops the Upgrade headers, before the namespace's own `connect`. The hook goes with its engine.
+      if (event === 'open' && manager.engine) observe(manager.engine, this)
+      else if (event === 'reconnect_attempt' || event === 'reconnect_failed') this._tell(event, args)
+    } else if (event === 'duration') this._tell('retry', args)
+    // Only the few events of interest go on: `packet` and the like pass here for every message.
+    else if (event === 'upgrade' || event === 'upgradeError') this._tell(event, args)
+  }
+
+  private _tell(event: string, args: unknown[]): void {
+    for (const listener of this.listeners.slice()) listener._managerEvent(event, args)
+  }
 }
 
 export interface ManagerPool {
@@ -55,64 +103,38 @@ export interface ManagerPool {
   size(): number
 }
 
-interface BackoffLike {
-  attempts: number
-  duration(): number
-}
-
-/**
- * socket.io's Manager schedules retries with `this.backoff.duration()` and tells nobody the delay
- * (socket.io-client lib/manager.ts `reconnect()`); `nextRetryAt` needs it, so we observe that call.
- * If a future socket.io changes this internal, `nextRetryAt` just stays null.
- */
-function observeBackoff(manager: Manager, onDelay: (attempt: number, delay: number) => void): void {
-  const backoff = (manager as unknown as { backoff?: BackoffLike }).backoff
-  const duration = backoff?.duration
-  if (!backoff || typeof duration !== 'function') return
-  backoff.duration = () => {
-    const delay = duration.call(backoff)
-    onDelay(backoff.attempts, delay)
-    return delay
-  }
-}
-
 /** A class, not a closure bag: a standalone client owns a pool of its own, and a client's heap is a measured figure. */
 class Pool implements ManagerPool {
-  private readonly _entries = new Map<string, PoolEntry>()
-  private readonly _token = {}
+  /** Usually one entry (one endpoint per app): an array costs less than a Map. */
+  private _entries: PoolEntry[] = []
+  private _token: object | undefined
 
   constructor(private readonly _owner: string) {}
 
   acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager {
-    const existing = this._entries.get(endpoint)
+    const existing = this._entries.find((e) => e.endpoint === endpoint)
     if (existing) {
       existing.refs++
       return existing.manager
     }
     options.autoConnect = false
     const manager = new io.Manager(url, options)
-    const entry: PoolEntry = { manager, endpoint, refs: 1, listeners: [] }
-    const tell: ManagerListener = (event, args) => {
-      for (const listener of entry.listeners.slice()) listener(event, args)
-    }
-    observeBackoff(manager, (attempt, delay) => tell('retry', [attempt, delay]))
-    // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
-    // proxy that drops the Upgrade headers, before the namespace's own `connect`. The hook goes with its engine.
-    // Only the few events of interest go on: `packet` and the like pass here for every message.
-    observeReserved(manager, (event, args) => {
-      if (event === 'open' && manager.engine) {
-        observeReserved(manager.engine, (e, a) => (e === 'upgrade' || e === 'upgradeError') && tell(e, a))
-      } else if (event === 'reconnect_attempt' || event === 'reconnect_failed') tell(event, args)
-    })
-    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, this._token, this._owner)
-    this._entries.set(endpoint, entry)
+    const entry = new PoolEntry(manager, endpoint)
+    // socket.io's Manager schedules retries with `this.backoff.duration()` and tells nobody the delay
+    // (socket.io-client lib/manager.ts `reconnect()`); `nextRetryAt` needs it, so that call is observed. If a
+    // future socket.io changes this internal, `nextRetryAt` just stays null.
+    const backoff = (manager as unknown as { backoff?: object }).backoff
+    if (backoff) observe(backoff, entry, 'duration')
+    observe(manager, entry)
+    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, (this._token ??= {}), this._owner)
+    this._entries.push(entry)
     return manager
   }
 
   release(manager: Manager): void {
     const entry = this._find(manager)
     if (!entry || --entry.refs > 0) return
-    this._entries.delete(entry.endpoint)
+    this._entries = this._entries.filter((e) => e !== entry)
     entry.listeners = []
     entry.releaseOwnership?.()
   }
@@ -128,12 +150,11 @@ class Pool implements ManagerPool {
   }
 
   size(): number {
-    return this._entries.size
+    return this._entries.length
   }
 
   private _find(manager: Manager): PoolEntry | undefined {
-    for (const entry of this._entries.values()) if (entry.manager === manager) return entry
-    return undefined
+    return this._entries.find((e) => e.manager === manager)
   }
 }
 

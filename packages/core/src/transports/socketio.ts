@@ -4,8 +4,8 @@ import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
 import { classifyConnectError, classifyDisconnect } from './classify.js'
 import { socketError } from '../errors.js'
 import type { SocketIoModule } from '../types.js'
-import { createManagerPool, observeReserved, unobserveReserved, type ManagerListener, type ManagerPool } from './managerPool.js'
-import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions } from './types.js'
+import { createManagerPool, observe, unobserve, type ManagerListener, type ManagerPool, type ReservedObserver } from './managerPool.js'
+import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions, TransportSink } from './types.js'
 
 // socket.io's listener signatures vary by event; this file only forwards what it receives.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,16 +35,14 @@ export function managerOptions(o: TransportOptions, auth: TransportAuth): Partia
   return out as Partial<ManagerOptions>
 }
 
-class SocketIoTransport implements Transport {
+class SocketIoTransport implements Transport, ReservedObserver, ManagerListener {
   readonly reconnects = true
   readonly raw: Socket
   private readonly _m: Manager
   private readonly _pool: ManagerPool
-  /**
-   * The socket's lifecycle and the Manager's events are observed, not listened to (one hook each instead of
-   * socket.io's array and key per event name: a client's heap is a measured figure); one cleanup path each.
-   */
-  private readonly _onManager: ManagerListener
+  // The socket's lifecycle and the Manager's events are observed, not listened to (one shared hook instead of
+  // socket.io's array and key per event name, and the transport itself is the observer: a client's heap is a
+  // measured figure); one cleanup path each, in dispose().
   /** One dispatcher per event name the engine listens to. */
   private _dispatchers: Map<string, Listener> | undefined
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
@@ -59,11 +57,11 @@ class SocketIoTransport implements Transport {
   private _authPending = false
   /** Bumped by open()/close(): an auth answer for an older handshake is dropped (it would send a late CONNECT). */
   private _authGen = 0
-  private readonly _c: TransportContext
+  private readonly _sink: TransportSink
 
   constructor(c: TransportContext) {
-    this._c = c
-    const { options: o, auth, sink } = c
+    this._sink = c.sink
+    const { options: o, auth } = c
     this._pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
     const m = (this._m = this._pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
     const payload = auth.payload
@@ -83,35 +81,44 @@ class SocketIoTransport implements Transport {
         : payload
     const s = (this.raw = m.socket(o.namespace, wrapped === undefined ? o.socketOptions : { ...o.socketOptions, auth: wrapped as never }))
 
-    observeReserved(s, (event, args) => {
-      if (event === 'connect') {
-        if (this._reap) this._disconnect()
-        else sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })
-      } else if (event === 'disconnect') {
-        if (this._self || this._reap) return
-        const reason = String(args[0])
-        if (reason === 'io client disconnect') sink.closed(null, 'client') // through the raw escape hatch
-        else sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
-      } else if (event === 'connect_error') {
-        if (this._reap) return this._disconnect()
-        if (this._self) return
-        // socket.io deactivates the socket when the namespace middleware refuses the handshake.
-        const middleware = !s.active
-        const error = classifyConnectError(args[0], middleware)
-        sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
-      }
-    })
-    // The Manager's retries and the upgrades of its Engine.IO socket: the pool hooks the engine as soon as it opens,
-    // before the namespace's own `connect` (behind a proxy that drops the Upgrade headers the upgrade fails first).
-    this._onManager = (event, args) => {
-      if (!s.active || this._reap) return
-      if (event === 'retry') sink.retryScheduled(args[0] as number, args[1] as number)
-      else if (event === 'reconnect_attempt') sink.attempting(args[0] as number)
-      else if (event === 'reconnect_failed') sink.exhausted()
-      else if (event === 'upgrade') sink.upgraded((args[0] as { name: string }).name)
-      else if (event === 'upgradeError') sink.upgradeFailed(args[0])
+    observe(s, this)
+    this._pool.listen(m, this)
+  }
+
+  /** @internal the socket's lifecycle (observed, see managerPool.ts) */
+  _heard(_target: object, event: string, args: unknown[]): void {
+    const s = this.raw
+    const sink = this._sink
+    if (event === 'connect') {
+      if (this._reap) this._disconnect()
+      else sink.opened({ id: s.id ?? null, transport: this.wire, recovered: s.recovered })
+    } else if (event === 'disconnect') {
+      if (this._self || this._reap) return
+      const reason = String(args[0])
+      if (reason === 'io client disconnect') sink.closed(null, 'client') // through the raw escape hatch
+      else sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
+    } else if (event === 'connect_error') {
+      if (this._reap) return this._disconnect()
+      if (this._self) return
+      // socket.io deactivates the socket when the namespace middleware refuses the handshake.
+      const middleware = !s.active
+      const error = classifyConnectError(args[0], middleware)
+      sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
     }
-    this._pool.listen(m, this._onManager)
+  }
+
+  /**
+   * @internal The Manager's retries and the upgrades of its Engine.IO socket: the pool hooks the engine as soon as
+   * it opens, before the namespace's own `connect` (behind a proxy that drops the Upgrade headers the upgrade fails first).
+   */
+  _managerEvent(event: string, args: unknown[]): void {
+    const sink = this._sink
+    if (!this.raw.active || this._reap) return
+    if (event === 'retry') sink.retryScheduled(args[0] as number, args[1] as number)
+    else if (event === 'reconnect_attempt') sink.attempting(args[0] as number)
+    else if (event === 'reconnect_failed') sink.exhausted()
+    else if (event === 'upgrade') sink.upgraded((args[0] as { name: string }).name)
+    else if (event === 'upgradeError') sink.upgradeFailed(args[0])
   }
 
   get connected(): boolean {
@@ -163,7 +170,7 @@ class SocketIoTransport implements Transport {
 
   listen(event: string): void {
     if (this._dispatchers?.has(event)) return
-    const dispatcher: Listener = (...args) => this._c.sink.message(event, args)
+    const dispatcher: Listener = (...args) => this._sink.message(event, args)
     ;(this._dispatchers ??= new Map()).set(event, dispatcher)
     this.raw.on(event, dispatcher)
   }
@@ -183,8 +190,8 @@ class SocketIoTransport implements Transport {
 
   dispose(): void {
     this.close()
-    unobserveReserved(this.raw)
-    this._pool.unlisten(this._m, this._onManager)
+    unobserve(this.raw)
+    this._pool.unlisten(this._m, this)
     if (this._reap) {
       // Disposed with a CONNECT on the wire: one last listener closes the socket when the answer comes.
       const s = this.raw
