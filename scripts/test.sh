@@ -9,14 +9,26 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "install"
 source scripts/bootstrap.sh
 
-step "system packages from Debian (Chromium for browser tests, nginx for proxy tests)"
+step "system packages from Debian (Chromium for browser tests; nginx, HAProxy, Apache and Caddy for proxy tests)"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+[ -x /usr/sbin/apache2 ] || missing+=(apache2)
+[ -x /usr/bin/caddy ] || missing+=(caddy)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${missing[*]} from Debian"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # The proxies are started by the tests on their own ports, never as services: keep apt from starting them
+    # (a policy-rc.d that denies starts, only for this install when the machine has none).
+    own_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
+    installed=0
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || installed=$?
+    [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+    [ "$installed" = 0 ] || exit "$installed"
   else
     echo "Missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}), then run npm test again." >&2
     exit 1
@@ -24,6 +36,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 /usr/bin/chromium --version 2>/dev/null | tail -n 1
 /usr/sbin/nginx -v 2>&1
+/usr/sbin/haproxy -v 2>&1 | head -n 1
+/usr/sbin/apache2 -v 2>&1 | head -n 1
+/usr/bin/caddy version 2>&1 | head -n 1
 
 step "build"
 "$PNPM" -r --filter './packages/*' run build

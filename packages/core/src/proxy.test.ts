@@ -1,7 +1,7 @@
 // The client behind a real reverse proxy (Debian's nginx, started per test on 127.0.0.1).
 // Public API only: these cases must hold for any implementation of the client.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startNginx, type Nginx } from '../../../test/nginx'
+import { startNginx, type Proxy as Nginx } from '../../../test/proxies'
 import { waitFor } from './testing.js'
 import { useCleanup } from './testFixtures.js'
 

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { probe, PROXY_KINDS, type Check, type ProbeReport, type ProxyKind } from './probe'
 
 export const USAGE = `Usage: ssr-socket-doctor <url> [--direct <backend-url>] [--path /socket.io] [--origin <origin>]
-                         [--cookie <cookie>] [--idle <seconds>] [--proxy <kind>] [--insecure] [--json]
+                         [--cookie <cookie>] [--idle <seconds>] [--proxy <kind>] [--timeout <seconds>]
+                         [--insecure] [--json]
 
 Checks a socket.io endpoint the way it is debugged by hand: TCP/TLS, ALPN, the Engine.IO polling handshake,
 the WebSocket upgrade (101 expected), one session over several requests (sticky sessions), CORS, an idle hold,
@@ -15,6 +16,7 @@ and with --direct the same against the backend, side by side. Exit code 0 only w
   --idle <s>        hold an idle WebSocket for s seconds and report when the path closes it
   --proxy <kind>    the proxy in front, for its own fixes: nginx, apache, caddy, haproxy, traefik or cloudflare
                     (default: read from the Server: header of the answers)
+  --timeout <s>     the hard deadline of each probe, 1-60 s (default 5): a silent or trickling path ends there
   --insecure        accept an invalid TLS certificate (reported as a warning)
   --json            print the report as JSON`
 
@@ -43,7 +45,7 @@ export function formatReport(report: ProbeReport, colour: boolean): string {
   }
   const failed = report.checks.filter((c) => c.status === 'fail').length
   const warned = report.checks.filter((c) => c.status === 'warn').length
-  lines.push('', failed ? `${failed} check(s) failed, ${warned} warning(s).` : `All checks passed${warned ? ` (${warned} warning(s))` : ''}.`)
+  lines.push('', `${failed ? `${failed} check(s) failed, ${warned} warning(s).` : `All checks passed${warned ? ` (${warned} warning(s))` : ''}.`} (${(report.elapsedMs / 1000).toFixed(1)} s)`)
   return lines.join('\n')
 }
 
@@ -62,6 +64,7 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
         cookie: { type: 'string' },
         idle: { type: 'string' },
         proxy: { type: 'string' },
+        timeout: { type: 'string' },
         insecure: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -76,11 +79,13 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     const direct = parsed.values.direct === undefined ? undefined : validUrl(parsed.values.direct, '--direct')
     const idle = parsed.values.idle === undefined ? undefined : Number(parsed.values.idle)
     if (idle !== undefined && !(idle >= 1 && idle <= 600)) throw new Error('--idle takes a number of seconds between 1 and 600')
+    const timeout = parsed.values.timeout === undefined ? undefined : Number(parsed.values.timeout)
+    if (timeout !== undefined && !(timeout >= 1 && timeout <= 60)) throw new Error('--timeout takes a number of seconds between 1 and 60')
     const path = parsed.values.path ?? '/socket.io'
     if (!path.startsWith('/')) throw new Error(`--path must start with "/", e.g. /${path}`)
     const proxy = parsed.values.proxy as ProxyKind | undefined
     if (proxy !== undefined && !PROXY_KINDS.includes(proxy)) throw new Error(`--proxy is one of ${PROXY_KINDS.join(', ')}`)
-    const report = await probe({ url, direct, path, origin: parsed.values.origin, cookie: parsed.values.cookie, idleSeconds: idle, insecure: parsed.values.insecure ?? false, ...(proxy ? { proxy } : {}) })
+    const report = await probe({ url, direct, path, origin: parsed.values.origin, cookie: parsed.values.cookie, idleSeconds: idle, insecure: parsed.values.insecure ?? false, ...(proxy ? { proxy } : {}), ...(timeout ? { timeoutMs: timeout * 1000 } : {}) })
     out(parsed.values.json ? JSON.stringify(report, null, 2) : formatReport(report, isTTY))
     return report.ok ? 0 : 1
   } catch (error) {

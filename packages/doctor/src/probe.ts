@@ -47,6 +47,8 @@ export interface ProbeReport {
   checks: Check[]
   /** true when no check failed. */
   ok: boolean
+  /** How long the whole run took: each probe ends at its deadline (timeoutMs), so the run is bounded. */
+  elapsedMs: number
 }
 
 interface Response {
@@ -67,10 +69,20 @@ const UPGRADE_FIX: Record<ProxyKind, string> = {
   caddy:
     'Caddy passes WebSocket upgrades by itself: something between changes the request. Check that reverse_proxy serves the socket.io path, that no header_up removes Connection/Upgrade, and that the upstream speaks HTTP/1.1 (not h2c) for it.',
   haproxy:
-    'HAProxy drops or times out the upgrade. Use mode http with HTTP/1.1 to the server (no "option http-server-close" on that backend), and set "timeout tunnel 1h" so the WebSocket lives after the upgrade.',
+    'HAProxy drops the upgrade. Use mode http with HTTP/1.1 to the server, no http-request rule that deletes or rewrites the Connection/Upgrade headers on the socket.io path, and set "timeout tunnel 1h" so the WebSocket lives after the upgrade.',
   traefik:
     'Traefik passes WebSocket upgrades by itself: check that the router for the socket.io path reaches the service, and that no middleware (headers, forwardAuth, compress) changes the upgrade request.',
   cloudflare: 'Cloudflare drops the WebSocket upgrade: turn on Network > WebSockets for the zone, and keep the path proxied over HTTP/1.1 to the origin.',
+}
+
+/** Which setting closes an idle WebSocket, per proxy. */
+const IDLE_FIX: Record<ProxyKind, string> = {
+  nginx: 'nginx closes the idle WebSocket: in the location serving the socket.io path, raise proxy_read_timeout (and proxy_send_timeout) above pingInterval + pingTimeout, e.g. 75s.',
+  apache: 'Apache closes the idle WebSocket after the longer of Timeout and ProxyTimeout (or timeout= on the ProxyPass/BalancerMember of the socket.io path): raise them above pingInterval + pingTimeout, e.g. 75 s.',
+  caddy: 'Caddy closes the idle WebSocket: raise or remove read_timeout in the reverse_proxy transport (and stream_timeout in Caddy 2.7+) for the socket.io path.',
+  haproxy: 'HAProxy closes the idle WebSocket: set "timeout tunnel 1h" in the backend (without it, timeout client/server apply to the WebSocket after the upgrade).',
+  traefik: 'Traefik closes the idle WebSocket: raise the entrypoint transport respondingTimeouts.readTimeout / idleTimeout above pingInterval + pingTimeout.',
+  cloudflare: 'Cloudflare closes WebSockets after 100 s without a message: keep socket.io pingInterval below that (the default 25 s does).',
 }
 
 /** The proxy that names itself in a `Server:` header, if any. */
@@ -100,7 +112,9 @@ const FIX = {
   sticky:
     'Requests of one session reach different backends: enable sticky sessions (nginx ip_hash or hash $remote_addr on the upstream; cookie affinity elsewhere) or use transports: ["websocket"] only.',
   alpn: 'HTTP/2 is offered: fine for pages, but a WebSocket needs an HTTP/1.1 Upgrade on every hop. Make sure the proxy speaks HTTP/1.1 to the backend for the socket.io path (nginx: proxy_http_version 1.1).',
-  idle: 'The path closes idle connections before socket.io pings: raise the proxy read timeout above pingInterval + pingTimeout (nginx proxy_read_timeout 60s or more), or lower pingInterval on the server (Cloudflare closes after 100 s idle).',
+  idle: 'The path closes idle connections before socket.io pings: raise the proxy\'s idle timeout above pingInterval + pingTimeout (nginx proxy_read_timeout, HAProxy timeout tunnel, Apache ProxyTimeout, Caddy read_timeout), or lower pingInterval on the server (Cloudflare closes after 100 s idle). Pass --proxy to name yours.',
+  origin:
+    'The socket.io server refused the request (Engine.IO "Forbidden"): its allowRequest or cors origin check does not accept this Origin. Allow the origin the browser sends (cors: { origin: [...] } on the server), not a proxy matter.',
   cors: 'The server does not allow this Origin with credentials: set socket.io cors: { origin: [<your origin>], credentials: true } and never "*" with cookies.',
   polling: 'No Engine.IO handshake at this path: check the socket.io path (option path), that the proxy forwards it, and that a socket.io v4 server (EIO=4) answers.',
 }
@@ -162,6 +176,11 @@ function upgradeHeaders(extra: Record<string, string>): Record<string, string> {
   return { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...extra }
 }
 
+/** Engine.IO's own refusal (error code 4, "Forbidden": allowRequest or the cors origin check), not a proxy's. */
+function refused(res: Response): boolean {
+  return (res.status === 400 || res.status === 403) && (/^\s*Forbidden\s*$/.test(res.body) || /"code"\s*:\s*4\b/.test(res.body))
+}
+
 function headerLine(headers: IncomingHttpHeaders): string {
   return `Upgrade: ${String(headers.upgrade ?? '(none)')}, Connection: ${String(headers.connection ?? '(none)')}`
 }
@@ -169,6 +188,8 @@ function headerLine(headers: IncomingHttpHeaders): string {
 interface TargetResult {
   checks: Check[]
   websocketStatus: number | null
+  /** The upgrade was refused by Engine.IO itself (Forbidden: allowRequest or the cors origin check). */
+  websocketRefused: boolean
 }
 
 async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' | 'timeoutMs'>>, target: Check['target']): Promise<Check[]> {
@@ -238,7 +259,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   const path = options.path ?? '/socket.io'
   const url = new URL(base)
   const checks = await checkReach(url, o, target)
-  if (checks.some((c) => c.id === 'reach' && c.status === 'fail')) return { checks, websocketStatus: null }
+  if (checks.some((c) => c.id === 'reach' && c.status === 'fail')) return { checks, websocketStatus: null, websocketRefused: false }
   const common: Record<string, string> = {}
   if (options.origin) common.Origin = options.origin
   if (options.cookie) common.Cookie = options.cookie
@@ -274,7 +295,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
             title: 'Engine.IO polling handshake',
             status: 'fail',
             evidence: `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 120)}` : ''}`,
-            fix: res.status === 403 ? FIX.access : FIX.polling,
+            fix: refused(res) ? FIX.origin : res.status === 403 ? FIX.access : FIX.polling,
           },
     )
     // 6. CORS
@@ -297,11 +318,15 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   }
 
   // 4. WebSocket upgrade
+  let proxyHint: ProxyKind | undefined = options.proxy
   let websocketStatus: number | null = null
+  let websocketRefused = false
   try {
     const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(common), ...o })
     res.upgraded?.destroy()
     websocketStatus = res.status
+    websocketRefused = refused(res)
+    proxyHint = options.proxy ?? proxyFromServerHeader(res.headers.server)
     checks.push(
       res.status === 101
         ? { id: 'websocket', target, title: 'WebSocket upgrade', status: 'pass', evidence: `101 Switching Protocols (${headerLine(res.headers)})` }
@@ -311,7 +336,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
             title: 'WebSocket upgrade',
             status: 'fail',
             evidence: `HTTP ${res.status} instead of 101 (${headerLine(res.headers)}${res.headers.server ? `, Server: ${String(res.headers.server)}` : ''})${res.body ? `: ${res.body.slice(0, 80)}` : ''}`,
-            fix: res.status === 403 ? FIX.access : upgradeFixFor(res.status, options.proxy ?? proxyFromServerHeader(res.headers.server)),
+            fix: refused(res) ? FIX.origin : res.status === 403 ? FIX.access : upgradeFixFor(res.status, options.proxy ?? proxyFromServerHeader(res.headers.server)),
           },
     )
   } catch (error) {
@@ -357,9 +382,9 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
 
   // 7. Idle hold
   if (options.idleSeconds && options.idleSeconds > 0) {
-    checks.push(await holdIdle(base, path, target, options.idleSeconds, common, o))
+    checks.push(await holdIdle(base, path, target, options.idleSeconds, common, o, proxyHint))
   }
-  return { checks, websocketStatus }
+  return { checks, websocketStatus, websocketRefused }
 }
 
 /** A masked client frame (RFC 6455: clients mask), small payloads only. */
@@ -402,10 +427,20 @@ function answerPings(socket: Socket, onClose: () => void): void {
   })
 }
 
-async function holdIdle(base: string, path: string, target: Check['target'], seconds: number, headers: Record<string, string>, o: { insecure: boolean; timeoutMs: number }): Promise<Check> {
+async function holdIdle(
+  base: string,
+  path: string,
+  target: Check['target'],
+  seconds: number,
+  headers: Record<string, string>,
+  o: { insecure: boolean; timeoutMs: number },
+  proxy: ProxyKind | undefined,
+): Promise<Check> {
   const title = `Idle WebSocket for ${seconds} s`
+  let fix = proxy ? IDLE_FIX[proxy] : FIX.idle
   try {
     const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(headers), ...o })
+    if (!proxy && proxyFromServerHeader(res.headers.server)) fix = IDLE_FIX[proxyFromServerHeader(res.headers.server)!]
     if (!res.upgraded) return { id: 'idle', target, title, status: 'skip', evidence: `no WebSocket to hold (HTTP ${res.status})` }
     const socket = res.upgraded
     const started = Date.now()
@@ -425,14 +460,15 @@ async function holdIdle(base: string, path: string, target: Check['target'], sec
     socket.destroy()
     return closedAfter === null
       ? { id: 'idle', target, title, status: 'pass', evidence: `still open after ${seconds} s` }
-      : { id: 'idle', target, title, status: 'fail', evidence: `the path closed the idle connection after ${(closedAfter / 1000).toFixed(1)} s`, fix: FIX.idle }
+      : { id: 'idle', target, title, status: 'fail', evidence: `the path closed the idle connection after ${(closedAfter / 1000).toFixed(1)} s`, fix }
   } catch (error) {
-    return { id: 'idle', target, title, status: 'fail', evidence: (error as Error).message, fix: FIX.idle }
+    return { id: 'idle', target, title, status: 'fail', evidence: (error as Error).message, fix }
   }
 }
 
 /** Probes a socket.io endpoint (and, with `direct`, its backend) the way one does by hand with curl. */
 export async function probe(options: ProbeOptions): Promise<ProbeReport> {
+  const started = Date.now()
   const main = await probeTarget(options.url, 'url', options)
   const checks = [...main.checks]
   if (options.direct) {
@@ -442,11 +478,13 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     const b = direct.websocketStatus
     if (b === 101 && a !== null && a !== 101) {
       checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend answers 101, the proxy answers ${a}: the proxy is dropping the upgrade`, fix: FIX.upgrade })
+    } else if (main.websocketRefused && direct.websocketRefused) {
+      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend refuses the upgrade itself ("Forbidden"), through the proxy (${a}) and directly (${b}): not the proxy`, fix: FIX.origin })
     } else if (b === 101 && a === 101) {
       checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'pass', evidence: 'both answer 101' })
     } else {
       checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: b === 101 ? 'warn' : 'fail', evidence: `backend: ${b ?? 'unreachable'}, proxy: ${a ?? 'unreachable'}`, fix: b === 101 ? undefined : 'The backend itself does not upgrade: check the socket.io server and its path first.' })
     }
   }
-  return { url: options.url, ...(options.direct ? { direct: options.direct } : {}), checks, ok: !checks.some((c) => c.status === 'fail') }
+  return { url: options.url, ...(options.direct ? { direct: options.direct } : {}), checks, ok: !checks.some((c) => c.status === 'fail'), elapsedMs: Date.now() - started }
 }

@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { createConnection, createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { main } from '../src/cli'
 import { probe, type ProbeReport } from '../src/probe'
-import { startNginx, type Nginx } from '../../../test/nginx'
+import { startNginx, type Proxy as Nginx } from '../../../test/proxies'
 
 const running: Array<Nginx | TestServer> = []
 afterAll(async () => {
@@ -158,6 +158,45 @@ describe('ssr-socket-doctor against real nginx', () => {
     } finally {
       for (const s of sockets) s.destroy()
       trickle.close()
+    }
+  }, 15_000)
+
+  it('14. a SYN black hole (a listener whose accept queue is full drops every SYN): the run ends at the probe deadline and says how long it took', async () => {
+    // Linux drops a SYN when the listener's accept queue is full: backlog 0 and one connection that is never
+    // accepted make a port that never answers, on 127.0.0.1, with no firewall rule. Python holds it (its socket
+    // API can listen without accepting; Node's cannot).
+    const holder = spawn('python3', ['-c', [
+      'import socket, sys',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+      'port = s.getsockname()[1]',
+      'f = socket.create_connection(("127.0.0.1", port), timeout=5)',
+      'print(port, flush=True)',
+      'sys.stdin.read()',
+    ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] })
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        holder.stdout!.once('data', (d) => resolve(Number(String(d).trim())))
+        holder.once('exit', (code) => reject(new Error(`python3 exited with ${code}`)))
+      })
+      // The hole is real: a plain connect gets no answer at all.
+      const syn = createConnection(port, '127.0.0.1')
+      let answered = false
+      syn.on('connect', () => (answered = true)).on('error', () => (answered = true))
+      await new Promise((r) => setTimeout(r, 300))
+      syn.destroy()
+      expect(answered).toBe(false)
+
+      const report = await probe({ url: `http://127.0.0.1:${port}`, timeoutMs: 1000 })
+      expect(status(report, 'reach')?.status).toBe('fail')
+      expect(status(report, 'reach')?.evidence).toMatch(/TCP connect: no answer within 1000 ms/)
+      expect(report.elapsedMs).toBeGreaterThanOrEqual(950)
+      expect(report.elapsedMs).toBeLessThan(2500)
+      const lines: string[] = []
+      expect(await main([`http://127.0.0.1:${port}`, '--timeout', '1'], (t) => lines.push(t), () => {}, false)).toBe(1)
+      expect(lines.join('\n')).toMatch(/check\(s\) failed.*\((1|2)\.\d s\)/)
+    } finally {
+      holder.stdin!.end()
+      holder.kill()
     }
   }, 15_000)
 
