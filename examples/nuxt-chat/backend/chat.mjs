@@ -16,6 +16,11 @@ export const LIMITS = {
   typingPerWindow: 10,
   /** Sockets one user may hold open at once (tabs, devices). */
   socketsPerUser: 10,
+  /**
+   * Packets waiting for one connection that does not read them (engine.io's write buffer, which fills once the
+   * kernel's buffers are full). Past this, the connection is dropped: a slow reader cannot grow the server.
+   */
+  pendingPacketsPerConnection: 1000,
 }
 const COOKIE = 'chat_session'
 
@@ -118,6 +123,17 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     cors: { origin: allowedOrigins, credentials: true },
     // Refuse foreign Origins before any session work (browsers always send Origin on WebSocket and CORS requests).
     allowRequest: (req, callback) => callback(null, !req.headers.origin || allowedOrigins.includes(req.headers.origin)),
+  })
+
+  // A client that sends but never reads (a slow reader, or an attack) would make the server keep all it writes to
+  // it: the connection is dropped at once (no close handshake, nothing more queued) past the pending limit.
+  io.engine.on('connection', (conn) => {
+    conn.on('packetCreate', () => {
+      if (conn.readyState !== 'open' || conn.writeBuffer.length < LIMITS.pendingPacketsPerConnection) return
+      console.warn(`[chat backend] dropped a connection that does not read (${conn.writeBuffer.length} packets waiting)`)
+      conn.transport.socket?.terminate?.() // WebSocket: the TCP connection goes now
+      conn.close(true) // discard what waits
+    })
   })
 
   io.use((socket, next) => {

@@ -1,6 +1,11 @@
 // The chat backend against hostile events (issue: "one event from any signed-in user kills the chat backend"): each
 // gets an error ack, and the backend stays up for a well-behaved client. Real backend on 127.0.0.1, real
 // socket.io-client, nothing mocked.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { connect as netConnect, type Socket as NetSocket } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { Manager, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '@ssr-socket/core/testing'
@@ -156,3 +161,97 @@ describe('sessions', () => {
     expect(again.status).toBe(200)
   })
 })
+
+describe('slow readers', () => {
+  it('four sockets that send 60,000 joins each and never read: dropped by the server, whose memory stays under 150 MiB; a well-behaved user gets all of its messages meanwhile', async () => {
+    // The backend in a process of its own, so that its peak memory (VmHWM) is its own.
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../backend/server.mjs', import.meta.url))], {
+      env: { ...process.env, PORT: '0', ALLOWED_ORIGINS: ORIGIN, CHAT_SECRET: 'slow-reader-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let log = ''
+    child.stderr!.on('data', (d) => (log += String(d)))
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout!.on('data', (d) => {
+          const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(String(d))
+          if (m) resolve(Number(m[1]))
+        })
+        child.once('exit', (code) => reject(new Error(`backend exited with ${code}: ${log}`)))
+      })
+      const base = `http://127.0.0.1:${port}`
+      const session = async (name: string) =>
+        (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })).headers.get('set-cookie')!.split(';')[0]!
+
+      // The well-behaved user, through socket.io-client.
+      const alice = new Manager(base, { transports: ['websocket'], extraHeaders: { origin: ORIGIN, cookie: await session('alice') }, reconnection: false }).socket('/')
+      sockets.push(alice)
+      await new Promise<void>((resolve, reject) => alice.once('connect', () => resolve()).once('connect_error', reject))
+      expect((await ask(alice, 'join', 'general')).error).toBeUndefined()
+      const seen: string[] = []
+      alice.on('message', (m: { name: string; text: string }) => m.name === 'alice' && seen.push(m.text))
+
+      // The attackers: a raw WebSocket each, which writes joins (each asks for an ack) and never reads.
+      const readers = await Promise.all(['slow1', 'slow2', 'slow3', 'slow4'].map(async (name) => rawSocketIo(port, await session(name))))
+      const closed = readers.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())))
+      for (const s of readers) {
+        s.pause() // never read again: the kernel's buffers fill, then the server's
+        const frames: Buffer[] = []
+        for (let id = 0; id < 60_000; id++) frames.push(clientFrame(`42${id}["join","no-such-room-${id % 10}"]`))
+        s.write(Buffer.concat(frames))
+      }
+      for (let i = 0; i < 3; i++) expect((await ask(alice, 'message', 'general', `alice ${i}`)).ok).toBe(true)
+      await waitFor(() => seen.length === 3, "alice's own messages")
+
+      // Each reader, once it reads again, finds the server gone after what it had sent: dropped, not kept.
+      for (const s of readers) s.resume()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(closed).finally(() => clearTimeout(timer)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the server kept the slow readers open')), 15_000))),
+      ])
+      expect(log).toMatch(/dropped a connection that does not read/)
+      const peakKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1])
+      expect(peakKiB / 1024).toBeLessThan(150)
+      expect(alice.connected).toBe(true)
+    } finally {
+      child.kill()
+    }
+  }, 60_000)
+})
+
+/** A masked client text frame (RFC 6455). */
+function clientFrame(text: string): Buffer {
+  const payload = Buffer.from(text)
+  const mask = randomBytes(4)
+  const head = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+  return Buffer.concat([head, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))])
+}
+
+/** A socket.io client by hand over a raw TCP socket: the WebSocket upgrade, Engine.IO open, then CONNECT to "/". */
+async function rawSocketIo(port: number, cookie: string): Promise<NetSocket> {
+  const s = netConnect(port, '127.0.0.1')
+  sockets.push({ disconnect: () => s.destroy() } as unknown as Socket)
+  s.on('error', () => {}) // the server drops it: that is the point
+  s.write(
+    `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nOrigin: ${ORIGIN}\r\nCookie: ${cookie}\r\n\r\n`,
+  )
+  let seen = ''
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      seen += d.toString('latin1')
+      if (seen.includes('0{"sid"') && !seen.includes('sent-connect')) {
+        seen += 'sent-connect'
+        s.write(clientFrame('40'))
+      }
+      if (/40\{"sid"/.test(seen)) {
+        s.off('data', onData)
+        resolve()
+      }
+    }
+    s.on('data', onData)
+    s.once('close', () => reject(new Error(`closed before CONNECT: ${seen.slice(0, 200)}`)))
+  })
+  return s
+}
