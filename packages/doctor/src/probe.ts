@@ -160,7 +160,11 @@ function send(url: URL, options: { method?: string; headers?: Record<string, str
       settle(value)
     }
     req.on('error', done(reject))
-    req.on('upgrade', (res: IncomingMessage, socket: Socket) => done(resolve)({ status: res.statusCode ?? 0, headers: res.headers, body: '', upgraded: socket }))
+    req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+      // The first frames (Engine.IO's open packet) may come with the 101 answer: back into the socket's stream.
+      if (head.length) socket.unshift(head)
+      done(resolve)({ status: res.statusCode ?? 0, headers: res.headers, body: '', upgraded: socket })
+    })
     req.on('response', (res) => {
       let body = ''
       res.setEncoding('utf8')
@@ -395,11 +399,13 @@ function clientFrame(opcode: number, payload: Buffer): Buffer {
 }
 
 /**
- * Answers the server on an upgraded WebSocket held idle: Engine.IO's ping ("2", a text frame) with its pong ("3"),
- * and a WebSocket ping with its pong. A close frame is the path (or server) closing: `onClose`, at once (the TCP
- * connection itself may stay up for the server's close timeout). Frames from a server are unmasked.
+ * Acts as a socket.io client on an upgraded WebSocket held idle: joins the default namespace after Engine.IO's
+ * open packet (socket.io closes a connection that joins none after its connectTimeout, 45 s by default), answers
+ * Engine.IO's ping ("2", a text frame) with its pong ("3") and a WebSocket ping with its pong. A close frame is the
+ * path (or server) closing: `onClose`, at once (the TCP connection itself may stay up for the server's close
+ * timeout). `joined` records the server's answer to the namespace CONNECT. Frames from a server are unmasked.
  */
-function answerPings(socket: Socket, onClose: () => void): void {
+function answerPings(socket: Socket, onClose: () => void, joined: { ok?: boolean; refusal?: string }): void {
   let pending = Buffer.alloc(0)
   socket.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk])
@@ -420,7 +426,11 @@ function answerPings(socket: Socket, onClose: () => void): void {
       if (pending.length < offset + length) return
       const payload = pending.subarray(offset, offset + length)
       pending = pending.subarray(offset + length)
-      if (opcode === 0x1 && payload.toString() === '2') socket.write(clientFrame(0x1, Buffer.from('3')))
+      const text = opcode === 0x1 ? payload.toString() : ''
+      if (text === '2') socket.write(clientFrame(0x1, Buffer.from('3')))
+      else if (text.startsWith('0{')) socket.write(clientFrame(0x1, Buffer.from('40')))
+      else if (text.startsWith('40')) joined.ok = true
+      else if (text.startsWith('44')) joined.refusal = text.slice(2, 160)
       else if (opcode === 0x9 && payload.length < 126) socket.write(clientFrame(0xa, payload))
       else if (opcode === 0x8) return onClose()
     }
@@ -444,6 +454,7 @@ async function holdIdle(
     if (!res.upgraded) return { id: 'idle', target, title, status: 'skip', evidence: `no WebSocket to hold (HTTP ${res.status})` }
     const socket = res.upgraded
     const started = Date.now()
+    const joined: { ok?: boolean; refusal?: string } = {}
     // Engine.IO pings are answered, as a client would: only the path (a proxy's idle timeout) may close it then.
     const closedAfter = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), seconds * 1000)
@@ -451,7 +462,7 @@ async function holdIdle(
         clearTimeout(timer)
         resolve(Date.now() - started)
       }
-      answerPings(socket, done)
+      answerPings(socket, done, joined)
       socket.on('close', done)
       socket.on('end', done)
       socket.on('error', done)
@@ -460,7 +471,16 @@ async function holdIdle(
     socket.destroy()
     return closedAfter === null
       ? { id: 'idle', target, title, status: 'pass', evidence: `still open after ${seconds} s` }
-      : { id: 'idle', target, title, status: 'fail', evidence: `the path closed the idle connection after ${(closedAfter / 1000).toFixed(1)} s`, fix }
+      : joined.ok
+        ? { id: 'idle', target, title, status: 'fail', evidence: `the path closed the idle connection after ${(closedAfter / 1000).toFixed(1)} s`, fix }
+        : {
+            id: 'idle',
+            target,
+            title,
+            status: 'fail',
+            evidence: `closed after ${(closedAfter / 1000).toFixed(1)} s; the server did not let the doctor join the namespace${joined.refusal ? ` (${joined.refusal})` : ''}, and socket.io closes such connections after its connectTimeout (45 s by default)`,
+            fix: `Give the doctor what a client needs to connect (--cookie, --origin), or hold it shorter than the server's connectTimeout. If the close came before that: ${fix}`,
+          }
   } catch (error) {
     return { id: 'idle', target, title, status: 'fail', evidence: (error as Error).message, fix }
   }

@@ -200,6 +200,18 @@ describe('ssr-socket-doctor against real nginx', () => {
     }
   }, 15_000)
 
+  it('15. --idle where the server refuses the namespace CONNECT: the close is put down to socket.io\'s connectTimeout, not to a proxy', async () => {
+    const server = await createTestServer({ server: { connectTimeout: 1000 } })
+    running.push(server)
+    server.io.use((_socket, next) => next(new Error('unauthorized: sign in first')))
+    const report = await probe({ url: server.url, idleSeconds: 4 })
+    const idle = status(report, 'idle')!
+    expect(idle.status).toBe('fail')
+    expect(idle.evidence).toMatch(/did not let the doctor join the namespace .*unauthorized: sign in first.*connectTimeout/)
+    expect(idle.fix).toMatch(/--cookie/)
+    expect(Number(/closed after ([\d.]+) s/.exec(idle.evidence)?.[1])).toBeLessThan(3)
+  })
+
   it('11. --idle with no proxy passes: the doctor answers the server\'s pings, so only a proxy can close the path', async () => {
     const server = await createTestServer({ server: { pingInterval: 400, pingTimeout: 400 } })
     running.push(server)
