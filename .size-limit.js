@@ -14,7 +14,7 @@ export default [
     import: '*',
     ignore: ['socket.io-client'],
     modifyEsbuildConfig: production,
-    limit: '8.8 kB',
+    limit: '8.9 kB',
   },
   {
     name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent } (core included; vue, socket.io-client external)',
@@ -22,7 +22,7 @@ export default [
     import: '{ createSocketPlugin, useSocket, useSocketEvent }',
     ignore: ['vue', 'socket.io-client'],
     modifyEsbuildConfig: production,
-    limit: '9.4 kB',
+    limit: '9.6 kB',
   },
   {
     name: '@ssr-socket/nuxt runtime plugin and composables (vue package and core included; #app, vue, socket.io-client external)',

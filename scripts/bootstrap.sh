@@ -10,6 +10,8 @@ if [ ! -x "$PNPM" ] || [ "$("$PNPM" --version 2>/dev/null)" != "$want" ]; then
   npm install --prefix "$root/.tools" --no-save --no-package-lock --loglevel=error "pnpm@$want" >/dev/null
 fi
 export PNPM
-export PATH="$root/.tools/node_modules/.bin:$PATH"
+# pnpm, and the workspace's own tools (vitest, eslint, size-limit, ...): the scripts run the same whether npm
+# started them (npm puts node_modules/.bin on PATH) or bash did (bash scripts/test.sh).
+export PATH="$root/node_modules/.bin:$root/.tools/node_modules/.bin:$PATH"
 echo "[bootstrap] pnpm $("$PNPM" --version); installing from the frozen lockfile"
 (cd "$root" && "$PNPM" install --frozen-lockfile --reporter=append-only | tail -n 5)

@@ -53,9 +53,15 @@ for pkg in packages/*/; do
   fi
 done
 
+step "release rehearsal (npm pack with README and LICENSE, publish dry run, changeset version in a copy)"
+bash scripts/release-check.sh
+
 step "size budgets (min+brotli): totals, then eager (before hydration) and lazy (first connect)"
 size-limit
 node scripts/size-budgets.mjs
+
+step "lint (ESLint: typescript-eslint, eslint-plugin-vue)"
+eslint . --max-warnings 0
 
 step "typecheck"
 "$PNPM" -r --filter './packages/*' run typecheck

@@ -44,7 +44,9 @@ async function waitForHttp(url, child, timeoutMs = 30_000) {
     try {
       const res = await fetch(url)
       if (res.status < 500) return
-    } catch {}
+    } catch {
+      // not up yet: try again
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`)

@@ -44,6 +44,7 @@ const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
 /** The calls the facade records (or forwards); `getState`, `subscribe` and `volatile` are its own. */
 const FORWARDED = ['connect', 'disconnect', 'reconnect', 'dispose', 'on', 'once', 'off', 'emit', 'emitWithAck', 'onResync', 'preload', 'getDiagnostics'] as const
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the methods are put on the prototype below
 export interface Client {
   connect(): void
   disconnect(): void
@@ -244,8 +245,10 @@ export class Client {
     for (const [m, [event, f]] of this._q ?? []) {
       const set = table.get(event) ?? new Set()
       if (m === 'on' || m === 'once') table.set(event, set.add(f))
-      else if (m === 'off') f ? set.delete(f) : set.clear()
-      else if (m === 'emit' || m === 'emitWithAck') m === 'emit' ? emits++ : acks++
+      else if (m === 'off' && f) set.delete(f)
+      else if (m === 'off') set.clear()
+      else if (m === 'emit') emits++
+      else if (m === 'emitWithAck') acks++
     }
     const handlers: Record<string, number> = {}
     for (const [event, set] of table) if (set.size) handlers[event as string] = set.size

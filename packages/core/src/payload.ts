@@ -19,7 +19,7 @@ export function checkEmit(method: string, event: unknown, args: readonly unknown
     if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) {
       bytes += arg.byteLength
     } else {
-      let json = ''
+      let json: string
       try {
         json = JSON.stringify(arg) ?? ''
       } catch (error) {

@@ -51,7 +51,7 @@ export type EventsMap = { [event: string]: any }
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmented by apps (declaration merging)
 export interface Register {}
 
 /** Events the server sends, from `Register['listenEvents']`, else untyped. */

@@ -50,7 +50,7 @@ function checkOptions(options: ModuleOptions): void {
       debug: options.debug,
     })
   } catch (error) {
-    throw new Error(`[${NAME}] ${(error as Error).message.replace('[ssr-socket] ', '').replace(/\boptions\./g, 'socket.')}`)
+    throw new Error(`[${NAME}] ${(error as Error).message.replace('[ssr-socket] ', '').replace(/\boptions\./g, 'socket.')}`, { cause: error })
   }
 }
 

@@ -57,7 +57,9 @@ export function startNuxi(args: string[], cwd: string, env: Record<string, strin
         setTimeout(() => {
           try {
             process.kill(-child.pid!, 'SIGKILL')
-          } catch {}
+          } catch {
+            // the group is gone already
+          }
         }, 5000).unref()
       }),
   }

@@ -32,7 +32,17 @@ export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
     install(app: App) {
       const registry = createSocketRegistry(registryOptions)
       app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect, scheduleConnect, ssr: registry.isServer ? new Map() : undefined })
-      app.onUnmount(() => registry.dispose())
+      // The registry ends with the app. app.onUnmount exists from Vue 3.5; on 3.4, app.unmount is wrapped instead.
+      const end = (): void => registry.dispose()
+      const withHook = app as App & { onUnmount?: (fn: () => void) => void }
+      if (typeof withHook.onUnmount === 'function') withHook.onUnmount(end)
+      else {
+        const unmount = app.unmount
+        app.unmount = function (this: App) {
+          end()
+          return unmount.call(this)
+        }
+      }
       // The engine chunk and socket.io-client start loading now, in parallel with mounting and hydration; the
       // connection itself still opens after mount.
       if (autoConnect && !registry.isServer) void registry.preload()

@@ -218,3 +218,20 @@ describe('outside components', () => {
     getSocketRegistry(app).dispose() // never mounted, so app.onUnmount will not run
   })
 })
+
+describe('Vue 3.4 (no app.onUnmount)', () => {
+  it('the registry still ends with the app: app.unmount is wrapped when app.onUnmount is missing', async () => {
+    server = await createTestServer()
+    const app = createApp(defineComponent({ setup: () => (useSocket(), () => h('i')) }))
+    // What a Vue 3.4 app lacks (app.onUnmount came with 3.5): before the fallback, install threw "app.onUnmount is not a function".
+    ;(app as unknown as { onUnmount?: unknown }).onUnmount = undefined
+    app.use(createSocketPlugin({ url: server.url }))
+    const registry = getSocketRegistry(app)
+    const el = document.createElement('div')
+    app.mount(el)
+    await waitFor(() => server!.connectionCount() === 1, 'connected')
+    app.unmount()
+    expect(() => registry.acquire()).toThrow(/disposed registry/)
+    await waitFor(() => server!.connectionCount() === 0, 'the connection closed with the app')
+  })
+})

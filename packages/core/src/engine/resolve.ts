@@ -22,10 +22,11 @@ export interface ResolvedOptions extends KeyOptions {
   readonly maxPayloadBytes: number | undefined
 }
 
-// The defaults, shared by every client that leaves the option out (read-only: nothing writes into resolved options).
-const NO_AUTH: ResolvedAuth = Object.freeze({ mode: 'none', retries: 0 })
-const RECONNECTION: Required<ReconnectionOptions> = Object.freeze({ attempts: Infinity, delayMs: 1000, maxDelayMs: 5000, jitter: 0.5 })
-const BUFFER: Required<BufferOptions> = Object.freeze({ max: 100, ttlMs: 60_000 })
+// The defaults, shared by every client that leaves the option out: read-only (only the engine reads them). The
+// empty socketOptions goes to socket.io-client, so it is frozen: a write into it would throw, not leak to others.
+const NO_AUTH: ResolvedAuth = { mode: 'none', retries: 0 }
+const RECONNECTION: Required<ReconnectionOptions> = { attempts: Infinity, delayMs: 1000, maxDelayMs: 5000, jitter: 0.5 }
+const BUFFER: Required<BufferOptions> = { max: 100, ttlMs: 60_000 }
 const NO_SOCKET_OPTIONS = Object.freeze({})
 
 function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
