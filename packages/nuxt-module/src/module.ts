@@ -56,27 +56,51 @@ function checkOptions(options: ModuleOptions): void {
 
 const SOCKET_CLIENT_IMPORT = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]socket\.io-client['"]/
 
-function* filesUnder(dir: string): Generator<string> {
+function* filesUnder(dir: string, skip: ReadonlySet<string> = new Set()): Generator<string> {
   if (!existsSync(dir)) return
   for (const entry of readdirSync(dir)) {
+    if (skip.has(entry) || entry.startsWith('.')) continue
     const path = join(dir, entry)
-    if (statSync(path).isDirectory()) yield* filesUnder(path)
-    else if (/\.(m?[jt]s|vue)$/.test(entry)) yield path
+    if (statSync(path).isDirectory()) yield* filesUnder(path, skip)
+    else if (/\.(m?[jt]sx?|vue)$/.test(entry)) yield path
   }
 }
 
-/** App files (plugins, composables) that open their own socket.io connection beside the module's. */
-export function findSecondOwners(srcDirs: string[]): string[] {
-  const found: string[] = []
+/** What the scan leaves out: the server (it never opens a browser socket), builds, dependencies and tests. */
+const NOT_APP = new Set(['server', 'node_modules', '.nuxt', '.output', 'dist', 'public', 'test', 'tests', '__tests__'])
+
+/**
+ * App code (the whole srcDir of each layer: components, composables, utils, plugins, pages, layouts, .vue script
+ * blocks; not the server, tests or builds) that opens its own socket.io connection beside the module's: each
+ * importing file with the line of its import.
+ */
+export function findSecondOwners(srcDirs: string[]): Array<{ file: string; line: number }> {
+  const found: Array<{ file: string; line: number }> = []
   for (const srcDir of srcDirs) {
-    for (const folder of ['plugins', 'composables']) {
-      for (const file of filesUnder(join(srcDir, folder))) {
-        if (SOCKET_CLIENT_IMPORT.test(readFileSync(file, 'utf8'))) found.push(file)
-      }
+    for (const file of filesUnder(srcDir, NOT_APP)) {
+      if (/\.(test|spec)\.[cm]?[jt]s$/.test(file)) continue
+      const text = readFileSync(file, 'utf8')
+      const match = SOCKET_CLIENT_IMPORT.exec(text)
+      if (match) found.push({ file, line: text.slice(0, match.index).split('\n').length })
     }
   }
   return found
 }
+
+/** socket.io-client in the server build: a module that throws, naming the file that imported it, when used. */
+function serverStub(importer: string): string {
+  const message =
+    `[${NAME}] ${importer} imports socket.io-client, which is not available on the server: sockets are created in the browser only. ` +
+    'Use useSocket() (auto-imported), or create the socket in onMounted() or a .client plugin.'
+  return [
+    `const unavailable = () => { throw new Error(${JSON.stringify(message)}) }`,
+    'export class Manager { constructor() { unavailable() } }',
+    'export const io = unavailable',
+    'export const connect = unavailable',
+    'export default io',
+  ].join('\n')
+}
+const STUB = '\0ssr-socket:socket.io-client-on-server:'
 
 export default defineNuxtModule<ModuleOptions>({
   meta: { name: NAME, configKey: 'socket', compatibility: { nuxt: '>=3.12.0' } },
@@ -101,8 +125,8 @@ export default defineNuxtModule<ModuleOptions>({
 
     addPlugin(resolver.resolve('./runtime/plugin'))
     addImports([
-      { name: 'useSocket', from: '@ssr-socket/vue' },
-      { name: 'useSocketEvent', from: '@ssr-socket/vue' },
+      { name: 'useSocket', from: resolver.resolve('./runtime/composables') },
+      { name: 'useSocketEvent', from: resolver.resolve('./runtime/composables') },
       { name: 'provideSocketToken', from: resolver.resolve('./runtime/composables') },
       { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/composables') },
     ])
@@ -116,13 +140,14 @@ export default defineNuxtModule<ModuleOptions>({
         ].join('\n'),
     })
 
-    // The server never opens a socket: keep socket.io-client (and engine.io-client) out of the server build.
-    const serverStub = await resolver.resolvePath('./runtime/server/socket-io-client')
+    // The server never opens a socket: keep socket.io-client (and engine.io-client) out of the server build. Each
+    // importer gets a stand-in of its own, so that the error a server render meets names the file to change.
     addVitePlugin(
       {
         name: 'ssr-socket:server-stub',
         enforce: 'pre',
-        resolveId: (id) => (id === 'socket.io-client' ? serverStub : null),
+        resolveId: (id, importer) => (id === 'socket.io-client' ? `${STUB}${importer ? relative(nuxt.options.rootDir, importer.split('?')[0]!) : 'a module'}` : null),
+        load: (id) => (id.startsWith(STUB) ? serverStub(id.slice(STUB.length)) : null),
       },
       { client: false, server: true },
     )
@@ -166,9 +191,9 @@ export default defineNuxtModule<ModuleOptions>({
 
     nuxt.hook('modules:done', () => {
       const srcDirs = [...new Set(nuxt.options._layers.map((layer) => layer.config.srcDir ?? layer.cwd))]
-      for (const file of findSecondOwners(srcDirs)) {
+      for (const { file, line } of findSecondOwners(srcDirs)) {
         logger.warn(
-          `${relative(nuxt.options.rootDir, file)} imports socket.io-client: it opens a second connection beside the one ${NAME} manages. ` +
+          `${relative(nuxt.options.rootDir, file)}:${line} imports socket.io-client: it opens a second connection beside the one ${NAME} manages. ` +
             'Use useSocket() (auto-imported) instead, so that one registry owns the connection.',
         )
       }

@@ -1,15 +1,41 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { freePort, waitFor } from '@ssr-socket/core/testing'
+import { findSecondOwners } from '../src/module'
 import { fixture, run, runNuxi, TSC } from './nuxi'
 
 const WARNING = 'imports socket.io-client: it opens a second connection beside the one @ssr-socket/nuxt manages'
 
 describe('build-time conflict scan', () => {
-  it('a plugins/socket.client.ts importing socket.io-client gives one warning naming the file', async () => {
+  it('every app file importing socket.io-client (plugins, components, .vue script blocks) gives one warning with file and line', async () => {
     const { code, output } = await runNuxi(['prepare'], fixture('conflict'))
     expect(code).toBe(0)
     const lines = output.split('\n').filter((l) => l.includes(WARNING))
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain('app/plugins/socket.client.ts')
+    expect(lines).toHaveLength(3)
+    for (const where of ['app/plugins/socket.client.ts:2', 'app/components/socket.ts:2', 'app/components/LiveBadge.vue:3']) {
+      expect(lines.some((l) => l.includes(`${where} ${WARNING}`)), where).toBe(true)
+    }
+  })
+
+  it('the scan leaves out the server, tests, builds and dependencies', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ssr-socket-scan-'))
+    try {
+      const put = (path: string, text = "import { io } from 'socket.io-client'\n") => {
+        mkdirSync(dirname(join(root, path)), { recursive: true })
+        writeFileSync(join(root, path), text)
+      }
+      for (const path of ['server/api/feed.ts', 'tests/socket.ts', 'utils/socket.test.ts', 'node_modules/x/index.js', '.nuxt/x.mjs', '.output/x.mjs', 'dist/x.js']) put(path)
+      put('utils/live.ts', "// one\n// two\nconst lib = await import('socket.io-client')\n")
+      put('layouts/default.vue', "<template><slot /></template>\n<script setup>\nimport { Manager } from 'socket.io-client'\n</script>\n")
+      put('utils/clean.ts', "import { useSocket } from '@ssr-socket/vue'\n")
+      const found = findSecondOwners([root]).map(({ file, line }) => `${relative(root, file)}:${line}`).sort()
+      expect(found).toEqual(['layouts/default.vue:3', 'utils/live.ts:3'])
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 
   it('the clean fixture prints none', async () => {
@@ -17,6 +43,30 @@ describe('build-time conflict scan', () => {
     expect(code).toBe(0)
     expect(output).not.toContain('socket.io-client')
   })
+})
+
+describe('socket.io-client in the server build', () => {
+  it('a server render that meets it fails with an error naming the file that imported it', async () => {
+    const built = await runNuxi(['build'], fixture('conflict'), {}, 180_000)
+    expect(built.code, built.output).toBe(0)
+    expect(existsSync(join(fixture('conflict'), '.output/server/node_modules/socket.io-client'))).toBe(false)
+    const port = await freePort()
+    const server = spawn(process.execPath, [join(fixture('conflict'), '.output/server/index.mjs')], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    server.stdout.on('data', (d) => (output += String(d)))
+    server.stderr.on('data', (d) => (output += String(d)))
+    try {
+      let status = 0
+      await waitFor(() => {
+        void fetch(`http://127.0.0.1:${port}/`).then((r) => (status = r.status), () => {})
+        return status !== 0
+      }, 'the server answered', 20_000)
+      expect(status).toBe(500)
+      await waitFor(() => output.includes('app/components/socket.ts imports socket.io-client, which is not available on the server'), `the error names the importer:\n${output}`, 5000)
+    } finally {
+      server.kill()
+    }
+  }, 240_000)
 })
 
 describe('bad options fail the build with the option and the fix', () => {
@@ -36,12 +86,16 @@ describe('bad options fail the build with the option and the fix', () => {
 })
 
 describe('typed events in app code', () => {
-  it('a Register augmentation in the app types the auto-imported composables (tsc over the generated tsconfig)', async () => {
-    const { code } = await runNuxi(['prepare'], fixture('typed'))
-    expect(code).toBe(0)
-    // app/utils/typed-check.ts holds @ts-expect-error lines that are only errors when the augmentation applies.
-    const result = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.app.json'], fixture('typed'))
-    expect(result.output).toBe('')
-    expect(result.code).toBe(0)
-  })
+  // Where the augmentation lives must be inside the app's tsconfig: Nuxt 4 includes app/ and shared/ (a root
+  // types/ folder is not, and the events then silently lose their types).
+  for (const [name, file] of [['typed', 'app/types/socket.d.ts'], ['typed-shared', 'shared/types/socket.d.ts']] as const) {
+    it(`a Register augmentation in ${file} types the auto-imported composables (tsc over the generated tsconfig)`, async () => {
+      const { code } = await runNuxi(['prepare'], fixture(name))
+      expect(code).toBe(0)
+      // app/utils/typed-check.ts holds @ts-expect-error lines that are only errors when the augmentation applies.
+      const result = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.app.json'], fixture(name))
+      expect(result.output).toBe('')
+      expect(result.code).toBe(0)
+    })
+  }
 })
