@@ -66,6 +66,9 @@ eslint . --max-warnings 0
 step "typecheck"
 "$PNPM" -r --filter './packages/*' run typecheck
 
+step "compatibility matrix (Nuxt 3 and 4 build + dev, Vue 3.4 and 3.5 SPAs; packed tarballs installed with npm; Chromium)"
+node scripts/compat.mjs
+
 step "tests"
 report="$(mktemp)"
 set +e

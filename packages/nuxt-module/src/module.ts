@@ -152,6 +152,23 @@ export default defineNuxtModule<ModuleOptions>({
       { client: false, server: true },
     )
 
+    // In dev, Vite serves what it has not pre-bundled file by file. socket.io-client is imported only dynamically, by
+    // the connection engine, so Vite's scan never finds it: served raw, its CommonJS dependency (debug) fails to
+    // load and every connection ends 'failed'. Pre-bundled from the start, with @ssr-socket/vue (which the plugin and
+    // the composables import), nothing is discovered late (no reload on the first page) and there is one copy.
+    const fromApp = createRequire(join(nuxt.options.rootDir, 'package.json'))
+    const resolves = (id: string): boolean => {
+      try {
+        fromApp.resolve(id)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const prebundle = ['@ssr-socket/vue', 'socket.io-client'].map((id) => (resolves(id) ? id : `${NAME} > ${id}`)).filter((id) => !id.startsWith(`${NAME} > socket.io-client`))
+    nuxt.options.vite.optimizeDeps ??= {}
+    nuxt.options.vite.optimizeDeps.include = [...new Set([...(nuxt.options.vite.optimizeDeps.include ?? []), ...prebundle])]
+
     // `declare module '@ssr-socket/core' { interface Register {...} }` in app code must reach the very file
     // the composables' types import, even where the app does not depend on @ssr-socket/core itself (pnpm).
     const coreTypes = join(dirname(createRequire(import.meta.url).resolve('@ssr-socket/core/package.json')), 'dist/index.d.ts')
