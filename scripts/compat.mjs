@@ -4,7 +4,7 @@
 // warning, the page reaches `connected` with exactly one connection, and dev does not reload the page.
 // Prints a table; exit code 1 when a cell fails. Run by the test command after the build (needs Chromium).
 import { spawn } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -19,8 +19,8 @@ const PNPM = process.env.PNPM ?? join(root, '.tools/node_modules/.bin/pnpm')
 const only = process.argv[2] // a cell name filter, for working on one cell
 
 const CELLS = [
-  { name: 'Nuxt 3.21.11', kind: 'nuxt', layout: 'root', deps: { nuxt: '3.21.11' } },
-  { name: 'Nuxt 4.4.5', kind: 'nuxt', layout: 'app', deps: { nuxt: '4.4.5' } },
+  { name: 'Nuxt 3.21.11', kind: 'nuxt', layout: 'root', deps: { nuxt: '3.21.11', typescript: '5.9.3' } },
+  { name: 'Nuxt 4.4.5', kind: 'nuxt', layout: 'app', deps: { nuxt: '4.4.5', typescript: '5.9.3' } },
   { name: 'Vue 3.4.38 + Vite 5', kind: 'vite', deps: { vue: '3.4.38', vite: '5.4.21', '@vitejs/plugin-vue': '5.2.4' } },
   { name: 'Vue 3.5.45 + Vite 7', kind: 'vite', deps: { vue: '3.5.45', vite: '7.3.8', '@vitejs/plugin-vue': '6.0.11' } },
 ].filter((c) => !only || c.name.toLowerCase().includes(only.toLowerCase()))
@@ -129,6 +129,15 @@ async function main() {
         mkdirSync(join(cell.dir, 'app'))
         renameSync(join(cell.dir, 'app.vue'), join(cell.dir, 'app/app.vue'))
       }
+      if (cell.kind === 'nuxt') {
+        // Typed events where the README says: Nuxt 3 (source at the root) types/, Nuxt 4 shared/types/.
+        const src = cell.layout === 'app' ? 'app' : '.'
+        const types = cell.layout === 'app' ? 'shared/types' : 'types'
+        mkdirSync(join(cell.dir, types), { recursive: true })
+        mkdirSync(join(cell.dir, src, 'utils'), { recursive: true })
+        cpSync(join(templates, 'nuxt-typed/socket.d.ts'), join(cell.dir, types, 'socket.d.ts'))
+        cpSync(join(templates, 'nuxt-typed/typed-check.ts'), join(cell.dir, src, 'utils/typed-check.ts'))
+      }
       const ours = cell.kind === 'nuxt' ? { '@ssr-socket/nuxt': tarball('nuxt'), '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') } : { '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') }
       writeFileSync(join(cell.dir, 'package.json'), JSON.stringify({ name: 'compat-app', private: true, type: 'module', dependencies: { ...cell.deps, ...ours, 'socket.io-client': '4.8.4' } }, null, 2))
     }
@@ -146,9 +155,10 @@ async function main() {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic'] })
 
     const rows = []
+    const extra = []
     /** One cell in one mode: the server render, then a page in Chromium. */
     async function check(cell, mode, url, { ssr, timeoutMs }) {
-      const row = { app: cell.name, mode, ssr: ssr ? '' : 'n/a', hydration: '', connected: '', connections: '', reloads: '', ok: false, error: '' }
+      const row = { app: cell.name, mode, ssr: ssr ? '' : 'n/a', hydration: '', connected: '', connections: '', reloads: '', typed: cell.extra?.typed ?? 'n/a', kit: cell.extra?.kit ?? 'n/a', ok: false, error: '' }
       rows.push(row)
       try {
         const html = await page(url, timeoutMs)
@@ -173,7 +183,7 @@ async function main() {
         row.reloads = String(navigations - 1)
         const errors = warnings.filter((w) => !/hydrat/i.test(w) && /error/i.test(w))
         await tab.close()
-        row.ok = (!ssr || row.ssr === 'idle') && row.hydration === '0' && row.connected === 'yes' && row.connections === '1' && row.reloads === '0' && errors.length === 0
+        row.ok = (!ssr || row.ssr === 'idle') && row.hydration === '0' && row.connected === 'yes' && row.connections === '1' && row.reloads === '0' && errors.length === 0 && row.typed !== 'no' && row.kit !== '2 (nested)'
         if (errors.length) row.error = errors.slice(0, 2).join(' | ').slice(0, 200)
       } catch (error) {
         row.error = String(error.message ?? error).slice(0, 300)
@@ -188,6 +198,18 @@ async function main() {
         const nuxi = join(cell.dir, 'node_modules/.bin/nuxi')
         try {
           await run(nuxi, ['build'], cell.dir, {}, 300_000)
+          // One @nuxt/kit (the app's), not a second one nested under the module.
+          const nestedKit = existsSync(join(cell.dir, 'node_modules/@ssr-socket/nuxt/node_modules/@nuxt/kit'))
+          // Typed events reach the auto-imported composables (tsc over the generated tsconfig of the app).
+          const tsconfig = existsSync(join(cell.dir, '.nuxt/tsconfig.app.json')) ? '.nuxt/tsconfig.app.json' : '.nuxt/tsconfig.json'
+          let typed = 'yes'
+          try {
+            await run(join(cell.dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', tsconfig], cell.dir, {}, 180_000)
+          } catch (error) {
+            typed = 'no'
+            extra.push(`${cell.name} typed events: ${String(error.message).slice(0, 400)}`)
+          }
+          cell.extra = { typed, kit: nestedKit ? '2 (nested)' : '1' }
           const server = start(process.execPath, ['.output/server/index.mjs'], cell.dir, { PORT: String(port), HOST: '127.0.0.1', NUXT_PUBLIC_SOCKET_URL: socketUrl })
           servers.push(server)
           await check(cell, 'build + server', url, { ssr: true, timeoutMs: 30_000 })
@@ -216,8 +238,8 @@ async function main() {
       }
     }
 
-    const header = ['app', 'mode', 'SSR', 'hydration warnings', 'connected', 'connections', 'reloads', 'result']
-    const lines = rows.map((r) => [r.app, r.mode, r.ssr ?? '', r.hydration ?? '', r.connected ?? '', r.connections ?? '', r.reloads ?? '', r.ok ? 'PASS' : 'FAIL'])
+    const header = ['app', 'mode', 'SSR', 'hydration warnings', 'connected', 'connections', 'reloads', 'typed events', '@nuxt/kit copies', 'result']
+    const lines = rows.map((r) => [r.app, r.mode, r.ssr ?? '', r.hydration ?? '', r.connected ?? '', r.connections ?? '', r.reloads ?? '', r.typed ?? '', r.kit ?? '', r.ok ? 'PASS' : 'FAIL'])
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)))
     const fmt = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`
     console.log(`\nCompatibility matrix (${((Date.now() - started) / 1000).toFixed(0)} s; apps installed with npm from the packed tarballs)\n`)
@@ -225,6 +247,7 @@ async function main() {
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
     for (const l of lines) console.log(fmt(l))
     for (const r of rows.filter((x) => !x.ok && x.error)) console.log(`\n${r.app} (${r.mode}): ${r.error}`)
+    for (const e of extra) console.log(`\n${e}`)
     return rows.every((r) => r.ok) && rows.length > 0
   } finally {
     for (const s of servers) await s.stop()

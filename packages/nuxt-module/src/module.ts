@@ -125,8 +125,8 @@ export default defineNuxtModule<ModuleOptions>({
 
     addPlugin(resolver.resolve('./runtime/plugin'))
     addImports([
-      { name: 'useSocket', from: resolver.resolve('./runtime/composables') },
-      { name: 'useSocketEvent', from: resolver.resolve('./runtime/composables') },
+      { name: 'useSocket', from: resolver.resolve('./runtime/vue') },
+      { name: 'useSocketEvent', from: resolver.resolve('./runtime/vue') },
       { name: 'provideSocketToken', from: resolver.resolve('./runtime/composables') },
       { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/composables') },
     ])

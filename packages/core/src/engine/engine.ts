@@ -86,11 +86,9 @@ export class Engine implements TransportSink {
     this._retries = this._auth.retries
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
-    // Where there is no window (a worker, node) there are no page signals to hear, and nothing is allocated for them.
-    if (typeof window !== 'undefined') {
-      const shared = this.f._r.shared
-      this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
-    }
+    // Page signals; where there is no window (a worker, node) there are none, and nothing is allocated for them.
+    const shared = this.f._r.shared
+    if (typeof window !== 'undefined') this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
     if (this.t) this.t.open()
     else this._load()
   }

@@ -1,10 +1,5 @@
 import { useNuxtApp } from '#app'
 
-// The auto-imported composables come from here, next to the plugin, so that both import @ssr-socket/vue from the
-// same place: one copy in dev and prod (never the plugin on the package's file and the composables on Vite's
-// pre-bundled copy, which do not share the plugin's injection key).
-export { useSocket, useSocketEvent } from '@ssr-socket/vue'
-
 export interface SocketNuxtState {
   tokenProvider: (() => string | null | undefined | Promise<string | null | undefined>) | null
   /** Connections started while `nuxtApp.isHydrating` was true: must stay 0. */
