@@ -16,12 +16,15 @@ for pkg in packages/*/; do
   done
   echo "pack ok: $(node -p "require('./${pkg}package.json').name") ($(wc -l <<<"$files") files, README.md and LICENSE included)"
 done
-"$PNPM" -r --filter './packages/*' publish --dry-run --no-git-checks >/dev/null 2>&1 || { echo "release check: pnpm publish --dry-run failed" >&2; exit 1; }
+# --force: rehearse every package even when its version is on the registry already (pnpm skips those otherwise).
+publish_log="$(mktemp)"
+"$PNPM" -r --filter './packages/*' publish --dry-run --no-git-checks --force >"$publish_log" 2>&1 || { cat "$publish_log" >&2; rm -f "$publish_log"; echo "release check: pnpm publish --dry-run failed" >&2; exit 1; }
+rm -f "$publish_log"
 echo "publish dry run ok"
 
 copy="$(mktemp -d)"
 trap 'rm -rf "$copy"' EXIT
-git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C "$copy"
+git ls-files -co --exclude-standard | while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done | tar -cf - -T - | tar -xf - -C "$copy"
 ln -s "$root/node_modules" "$copy/node_modules"
 cat > "$copy/.changeset/release-rehearsal.md" <<'CHANGESET'
 ---

@@ -16,6 +16,7 @@ missing=()
 [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 [ -x /usr/sbin/apache2 ] || missing+=(apache2)
 [ -x /usr/bin/caddy ] || missing+=(caddy)
+command -v python3 >/dev/null || missing+=(python3-minimal) # holds a SYN black hole in a doctor test
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${missing[*]} from Debian"
@@ -23,11 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     # (a policy-rc.d that denies starts, only for this install when the machine has none).
     own_policy=
     if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+      own_policy=1
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT # also when the install fails or is interrupted
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+      chmod +x /usr/sbin/policy-rc.d
     fi
     installed=0
     { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || installed=$?
-    [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+    [ -z "$own_policy" ] || { rm -f /usr/sbin/policy-rc.d; trap - EXIT; }
     [ "$installed" = 0 ] || exit "$installed"
   else
     echo "Missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}), then run npm test again." >&2

@@ -114,7 +114,7 @@ const FIX = {
   alpn: 'HTTP/2 is offered: fine for pages, but a WebSocket needs an HTTP/1.1 Upgrade on every hop. Make sure the proxy speaks HTTP/1.1 to the backend for the socket.io path (nginx: proxy_http_version 1.1).',
   idle: 'The path closes idle connections before socket.io pings: raise the proxy\'s idle timeout above pingInterval + pingTimeout (nginx proxy_read_timeout, HAProxy timeout tunnel, Apache ProxyTimeout, Caddy read_timeout), or lower pingInterval on the server (Cloudflare closes after 100 s idle). Pass --proxy to name yours.',
   origin:
-    'The socket.io server refused the request (Engine.IO "Forbidden"): its allowRequest or cors origin check does not accept this Origin. Allow the origin the browser sends (cors: { origin: [...] } on the server), not a proxy matter.',
+    'The socket.io server itself refused the request (Engine.IO "Forbidden", or the same refusal through the proxy and directly): its allowRequest check said no. That is where an Origin allowlist usually lives, but it may check a cookie or an address too. Allow what the browser sends (the Origin with its scheme and port), not a proxy matter.',
   cors: 'The server does not allow this Origin with credentials: set socket.io cors: { origin: [<your origin>], credentials: true } and never "*" with cookies.',
   polling: 'No Engine.IO handshake at this path: check the socket.io path (option path), that the proxy forwards it, and that a socket.io v4 server (EIO=4) answers.',
 }
@@ -180,7 +180,7 @@ function upgradeHeaders(extra: Record<string, string>): Record<string, string> {
   return { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...extra }
 }
 
-/** Engine.IO's own refusal (error code 4, "Forbidden": allowRequest or the cors origin check), not a proxy's. */
+/** Engine.IO's own refusal (error code 4, "Forbidden": its allowRequest check said no), not a proxy's. */
 function refused(res: Response): boolean {
   return (res.status === 400 || res.status === 403) && (/^\s*Forbidden\s*$/.test(res.body) || /"code"\s*:\s*4\b/.test(res.body))
 }
@@ -192,8 +192,10 @@ function headerLine(headers: IncomingHttpHeaders): string {
 interface TargetResult {
   checks: Check[]
   websocketStatus: number | null
-  /** The upgrade was refused by Engine.IO itself (Forbidden: allowRequest or the cors origin check). */
+  /** The upgrade was refused by Engine.IO itself (Forbidden: its allowRequest check). */
   websocketRefused: boolean
+  /** The body of a refused upgrade (an allowRequest message comes back as it). */
+  websocketBody: string
 }
 
 async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' | 'timeoutMs'>>, target: Check['target']): Promise<Check[]> {
@@ -263,7 +265,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   const path = options.path ?? '/socket.io'
   const url = new URL(base)
   const checks = await checkReach(url, o, target)
-  if (checks.some((c) => c.id === 'reach' && c.status === 'fail')) return { checks, websocketStatus: null, websocketRefused: false }
+  if (checks.some((c) => c.id === 'reach' && c.status === 'fail')) return { checks, websocketStatus: null, websocketRefused: false, websocketBody: '' }
   const common: Record<string, string> = {}
   if (options.origin) common.Origin = options.origin
   if (options.cookie) common.Cookie = options.cookie
@@ -325,11 +327,13 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   let proxyHint: ProxyKind | undefined = options.proxy
   let websocketStatus: number | null = null
   let websocketRefused = false
+  let websocketBody = ''
   try {
     const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(common), ...o })
     res.upgraded?.destroy()
     websocketStatus = res.status
     websocketRefused = refused(res)
+    websocketBody = res.body
     proxyHint = options.proxy ?? proxyFromServerHeader(res.headers.server)
     checks.push(
       res.status === 101
@@ -388,7 +392,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
   if (options.idleSeconds && options.idleSeconds > 0) {
     checks.push(await holdIdle(base, path, target, options.idleSeconds, common, o, proxyHint))
   }
-  return { checks, websocketStatus, websocketRefused }
+  return { checks, websocketStatus, websocketRefused, websocketBody }
 }
 
 /** A masked client frame (RFC 6455: clients mask), small payloads only. */
@@ -498,8 +502,9 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     const b = direct.websocketStatus
     if (b === 101 && a !== null && a !== 101) {
       checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend answers 101, the proxy answers ${a}: the proxy is dropping the upgrade`, fix: FIX.upgrade })
-    } else if (main.websocketRefused && direct.websocketRefused) {
-      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend refuses the upgrade itself ("Forbidden"), through the proxy (${a}) and directly (${b}): not the proxy`, fix: FIX.origin })
+    } else if ((main.websocketRefused && direct.websocketRefused) || (b !== null && b !== 101 && a === b && main.websocketBody === direct.websocketBody)) {
+      // The same refusal through the proxy and directly (Engine.IO's "Forbidden", or allowRequest's own message): the backend's.
+      checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'fail', evidence: `the backend refuses the upgrade itself, through the proxy (${a}) and directly (${b}): not the proxy`, fix: FIX.origin })
     } else if (b === 101 && a === 101) {
       checks.push({ id: 'direct', target: 'url', title: 'Proxy vs backend', status: 'pass', evidence: 'both answer 101' })
     } else {

@@ -177,6 +177,7 @@ describe('ssr-socket-doctor against real nginx', () => {
       const port = await new Promise<number>((resolve, reject) => {
         holder.stdout!.once('data', (d) => resolve(Number(String(d).trim())))
         holder.once('exit', (code) => reject(new Error(`python3 exited with ${code}`)))
+        holder.once('error', (error) => reject(new Error(`python3 could not be started (npm test installs it from Debian): ${error.message}`)))
       })
       // The hole is real: a plain connect gets no answer at all.
       const syn = createConnection(port, '127.0.0.1')

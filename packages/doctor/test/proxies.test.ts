@@ -170,13 +170,31 @@ describe('ssr-socket-doctor: an Origin the backend refuses is not a proxy proble
     for (const target of ['url', 'direct']) {
       for (const id of ['polling', 'websocket']) {
         expect(check(refused, id, target)?.status).toBe('fail')
-        expect(check(refused, id, target)?.fix).toMatch(/refused the request \(Engine\.IO "Forbidden"\).*Origin/)
+        expect(check(refused, id, target)?.fix).toMatch(/refused the request .*allowRequest/)
         expect(check(refused, id, target)?.fix).not.toMatch(/drops the WebSocket upgrade/)
       }
     }
-    expect(check(refused, 'direct')?.evidence).toMatch(/the backend refuses the upgrade itself .*not the proxy/)
+    expect(check(refused, 'direct')?.evidence).toMatch(/the backend refuses the upgrade itself, .*not the proxy/)
     // The allowed Origin passes the same path: the verdict is about the Origin, nothing else.
     const allowed = await probe({ url: url(n), direct: `http://127.0.0.1:${port}`, origin: 'https://app.example' })
     expect(allowed.checks.filter((x) => x.status === 'fail')).toEqual([])
+  })
+
+  it('allowRequest refusing with its own message: the same answer through nginx and directly is the backend\'s, not a dropped upgrade', async () => {
+    const http = createServer()
+    const io = new Server(http, { allowRequest: (req, done) => done(req.headers.origin === 'https://app.example' ? null : 'origin not allowed', req.headers.origin === 'https://app.example') })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+    running.push({ stop: () => new Promise<void>((resolve) => io.close(() => resolve())) })
+    const port = (http.address() as AddressInfo).port
+    const n = await proxy(
+      startNginx(
+        (p) =>
+          `server { listen 127.0.0.1:${p}; location /socket.io/ { proxy_pass http://127.0.0.1:${port}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }`,
+      ),
+    )
+    const report = await probe({ url: url(n), direct: `http://127.0.0.1:${port}`, origin: 'https://evil.example' })
+    expect(check(report, 'websocket')?.evidence).toMatch(/origin not allowed/)
+    expect(check(report, 'direct')?.evidence).toMatch(/the backend refuses the upgrade itself, through the proxy \(400\) and directly \(400\): not the proxy/)
+    expect(check(report, 'direct')?.fix).toMatch(/allowRequest/)
   })
 })

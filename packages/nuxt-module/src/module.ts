@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
 import type { BufferOptions, ReconnectionOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
@@ -54,7 +54,7 @@ function checkOptions(options: ModuleOptions): void {
   }
 }
 
-const SOCKET_CLIENT_IMPORT = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]socket\.io-client['"]/
+const SOCKET_CLIENT_IMPORTS = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]socket\.io-client['"]/g
 
 function* filesUnder(dir: string, skip: ReadonlySet<string> = new Set()): Generator<string> {
   if (!existsSync(dir)) return
@@ -76,12 +76,19 @@ const NOT_APP = new Set(['server', 'node_modules', '.nuxt', '.output', 'dist', '
  */
 export function findSecondOwners(srcDirs: string[]): Array<{ file: string; line: number }> {
   const found: Array<{ file: string; line: number }> = []
-  for (const srcDir of srcDirs) {
+  // A layer inside another one's srcDir (layers/*) is read once, with the outer one.
+  const roots = srcDirs.filter((dir) => !srcDirs.some((other) => other !== dir && dir.startsWith(`${other}${sep}`)))
+  for (const srcDir of roots) {
     for (const file of filesUnder(srcDir, NOT_APP)) {
       if (/\.(test|spec)\.[cm]?[jt]s$/.test(file)) continue
       const text = readFileSync(file, 'utf8')
-      const match = SOCKET_CLIENT_IMPORT.exec(text)
-      if (match) found.push({ file, line: text.slice(0, match.index).split('\n').length })
+      for (const match of text.matchAll(SOCKET_CLIENT_IMPORTS)) {
+        // `import type` / `export type` from socket.io-client opens nothing.
+        const statement = Math.max(text.lastIndexOf('import', match.index), text.lastIndexOf('export', match.index))
+        if (statement >= 0 && /^(?:import|export)\s+type\b/.test(text.slice(statement))) continue
+        found.push({ file, line: text.slice(0, match.index).split('\n').length })
+        break
+      }
     }
   }
   return found
@@ -165,7 +172,9 @@ export default defineNuxtModule<ModuleOptions>({
         return false
       }
     }
-    const prebundle = ['@ssr-socket/vue', 'socket.io-client'].map((id) => (resolves(id) ? id : `${NAME} > ${id}`)).filter((id) => !id.startsWith(`${NAME} > socket.io-client`))
+    const prebundle = [resolves('@ssr-socket/vue') ? '@ssr-socket/vue' : `${NAME} > @ssr-socket/vue`]
+    if (resolves('socket.io-client')) prebundle.push('socket.io-client')
+    else logger.warn(`socket.io-client is not installed in this app: install it (npm i socket.io-client), the browser loads it to connect.`)
     nuxt.options.vite.optimizeDeps ??= {}
     nuxt.options.vite.optimizeDeps.include = [...new Set([...(nuxt.options.vite.optimizeDeps.include ?? []), ...prebundle])]
 

@@ -20,7 +20,7 @@ describe('build-time conflict scan', () => {
     }
   })
 
-  it('the scan leaves out the server, tests, builds and dependencies', () => {
+  it('the scan leaves out the server, tests, builds, dependencies and type-only imports, and reads a nested layer once', () => {
     const root = mkdtempSync(join(tmpdir(), 'ssr-socket-scan-'))
     try {
       const put = (path: string, text = "import { io } from 'socket.io-client'\n") => {
@@ -31,8 +31,11 @@ describe('build-time conflict scan', () => {
       put('utils/live.ts', "// one\n// two\nconst lib = await import('socket.io-client')\n")
       put('layouts/default.vue', "<template><slot /></template>\n<script setup>\nimport { Manager } from 'socket.io-client'\n</script>\n")
       put('utils/clean.ts', "import { useSocket } from '@ssr-socket/vue'\n")
-      const found = findSecondOwners([root]).map(({ file, line }) => `${relative(root, file)}:${line}`).sort()
-      expect(found).toEqual(['layouts/default.vue:3', 'utils/live.ts:3'])
+      put('utils/types.ts', "import type { Socket } from 'socket.io-client'\nexport type {\n  ManagerOptions,\n} from 'socket.io-client'\n")
+      put('layers/extra/utils/own.ts', "\nimport { io } from 'socket.io-client'\n")
+      // The layer's srcDir is also listed (Nuxt lists auto-registered layers): its file is reported once.
+      const found = findSecondOwners([root, join(root, 'layers/extra')]).map(({ file, line }) => `${relative(root, file)}:${line}`).sort()
+      expect(found).toEqual(['layers/extra/utils/own.ts:2', 'layouts/default.vue:3', 'utils/live.ts:3'])
     } finally {
       rmSync(root, { recursive: true, force: true })
     }

@@ -39,7 +39,7 @@ export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
       else {
         const unmount = app.unmount
         app.unmount = function (this: App) {
-          end()
+          if (this._container) end() // as onUnmount: only an app that was mounted
           return unmount.call(this)
         }
       }

@@ -39,13 +39,28 @@ const HOOKS: Record<string, Method> = { emitReserved: hook('emitReserved', false
  * Tells `observer` of every reserved event `target` emits (socket.io's and Engine.IO's lifecycle, through
  * `emitReserved`), before its listeners; or, for `duration` (socket.io's Backoff), of each retry delay it computes,
  * as ('duration', [attempt, delay]). Both are prototype methods there: the hook is an own property, and
- * `unobserve` takes the observer away. A target that already has its own method is left alone.
+ * `unobserve` takes the observer away. A method that is already the target's own (other instrumentation) is wrapped.
  */
 export function observe(target: object, observer: ReservedObserver, method: 'emitReserved' | 'duration' = 'emitReserved'): void {
   const t = target as Hookable
-  if (typeof t[method] !== 'function' || (Object.hasOwn(t, method) && t[method] !== HOOKS[method])) return
+  const own = t[method] as Method | undefined
+  if (typeof own !== 'function') return
   t[OBSERVER] = observer
-  t[method] = HOOKS[method]
+  if (!Object.hasOwn(t, method) || own === HOOKS[method]) t[method] = HOOKS[method]
+  else {
+    // Something else already put its own method there (other instrumentation): wrap it, and keep it.
+    t[method] =
+      method === 'duration'
+        ? function (this: unknown, ...args: unknown[]) {
+            const value = own.apply(this, args)
+            t[OBSERVER]?._heard(t, method, [t.attempts, value])
+            return value
+          }
+        : function (this: unknown, ...args: unknown[]) {
+            t[OBSERVER]?._heard(t, args[0] as string, args.slice(1))
+            return own.apply(this, args)
+          }
+  }
 }
 
 /** Ends `observe` (the hook stays and passes through: deleting properties would slow socket.io's objects down). */
