@@ -15,6 +15,7 @@ import { Server } from 'socket.io'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const templates = join(root, 'test/compat')
+const typedFixture = join(root, 'packages/nuxt-module/test/fixtures/typed/app')
 const PNPM = process.env.PNPM ?? join(root, '.tools/node_modules/.bin/pnpm')
 const only = process.argv[2] // a cell name filter, for working on one cell
 
@@ -28,58 +29,55 @@ const CELLS = [
 const started = Date.now()
 const log = (text) => console.log(`[compat ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}`)
 
+/**
+ * Starts a command in a process group of its own (so that ending it ends npm's or nuxi's children too), collecting
+ * everything it prints. `signal(name)` signals the whole group; a spawn error is reported through `failed`.
+ */
+function spawnGroup(command, args, cwd, env = {}) {
+  const child = spawn(command, args, { cwd, env: { ...process.env, CI: 'true', NUXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const group = { child, output: '', failed: null }
+  child.stdout.on('data', (d) => (group.output += d))
+  child.stderr.on('data', (d) => (group.output += d))
+  child.on('error', (error) => (group.failed = new Error(`${command} could not be started: ${error.message}`)))
+  group.signal = (name) => {
+    try {
+      process.kill(-child.pid, name)
+    } catch {
+      // ended already
+    }
+  }
+  return group
+}
+
 /** Runs a command to completion; rejects with its output when it fails or outlives `timeoutMs`. */
 function run(command, args, cwd, env = {}, timeoutMs = 300_000) {
   return new Promise((resolve, reject) => {
-    // In a process group of its own: a timeout ends npm's or nuxi's children too.
-    const child = spawn(command, args, { cwd, env: { ...process.env, CI: 'true', NUXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    let output = ''
-    child.stdout.on('data', (d) => (output += d))
-    child.stderr.on('data', (d) => (output += d))
-    child.on('error', (error) => reject(new Error(`${command} could not be started: ${error.message}`)))
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // ended meanwhile
-      }
-    }, timeoutMs)
-    child.on('close', (code) => {
+    const group = spawnGroup(command, args, cwd, env)
+    const timer = setTimeout(() => group.signal('SIGKILL'), timeoutMs)
+    group.child.on('close', (code) => {
       clearTimeout(timer)
-      if (code === 0) resolve(output)
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.slice(-3000)}`))
+      if (group.failed) reject(group.failed)
+      else if (code === 0) resolve(group.output)
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${group.output.slice(-3000)}`))
     })
   })
 }
 
-/** Starts a server process in its own group; `stop()` ends the whole group. */
+/** Starts a server process; `stop()` ends its whole group (SIGTERM, then SIGKILL after 5 s). */
 function start(command, args, cwd, env) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, CI: 'true', NUXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let output = ''
-  child.stdout.on('data', (d) => (output += d))
-  child.stderr.on('data', (d) => (output += d))
-  child.on('error', (error) => (output += `\n${command} could not be started: ${error.message}`))
+  const group = spawnGroup(command, args, cwd, env)
+  const { child } = group
   return {
-    output: () => output,
+    output: () => (group.failed ? `${group.output}\n${group.failed.message}` : group.output),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        const kill = setTimeout(() => {
-          try {
-            process.kill(-child.pid, 'SIGKILL')
-          } catch {
-            // gone already
-          }
-        }, 5000)
+        if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve()
+        const kill = setTimeout(() => group.signal('SIGKILL'), 5000)
         child.once('close', () => {
           clearTimeout(kill)
           resolve()
         })
-        try {
-          process.kill(-child.pid, 'SIGTERM')
-        } catch {
-          resolve()
-        }
+        group.signal('SIGTERM')
       }),
   }
 }
@@ -144,8 +142,9 @@ async function main() {
         const types = cell.layout === 'app' ? 'shared/types' : 'types'
         mkdirSync(join(cell.dir, types), { recursive: true })
         mkdirSync(join(cell.dir, src, 'utils'), { recursive: true })
-        cpSync(join(templates, 'nuxt-typed/socket.d.ts'), join(cell.dir, types, 'socket.d.ts'))
-        cpSync(join(templates, 'nuxt-typed/typed-check.ts'), join(cell.dir, src, 'utils/typed-check.ts'))
+        // The same augmentation and checks as the module's own type test (its `typed` fixture).
+        cpSync(join(typedFixture, 'types/socket.d.ts'), join(cell.dir, types, 'socket.d.ts'))
+        cpSync(join(typedFixture, 'utils/typed-check.ts'), join(cell.dir, src, 'utils/typed-check.ts'))
       }
       const ours = cell.kind === 'nuxt' ? { '@ssr-socket/nuxt': tarball('nuxt'), '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') } : { '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') }
       writeFileSync(join(cell.dir, 'package.json'), JSON.stringify({ name: 'compat-app', private: true, type: 'module', dependencies: { ...cell.deps, ...ours, 'socket.io-client': '4.8.4' } }, null, 2))

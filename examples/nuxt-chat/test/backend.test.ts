@@ -15,6 +15,8 @@ const ORIGIN = 'http://app.test'
 let backend: ReturnType<typeof createChatBackend>
 let url: string
 const sockets: Socket[] = []
+/** Hand-made socket.io clients over raw TCP (slow readers). */
+const rawSockets: NetSocket[] = []
 
 async function signIn(name: string): Promise<string> {
   const res = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ name }) })
@@ -49,6 +51,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   for (const s of sockets) s.disconnect()
+  for (const s of rawSockets) s.destroy()
   await backend.close()
 })
 
@@ -231,7 +234,7 @@ function clientFrame(text: string): Buffer {
 /** A socket.io client by hand over a raw TCP socket: the WebSocket upgrade, Engine.IO open, then CONNECT to "/". */
 async function rawSocketIo(port: number, cookie: string): Promise<NetSocket> {
   const s = netConnect(port, '127.0.0.1')
-  sockets.push({ disconnect: () => s.destroy() } as unknown as Socket)
+  rawSockets.push(s)
   s.on('error', () => {}) // the server drops it: that is the point
   s.write(
     `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +

@@ -27,7 +27,7 @@ export function loadLib(o: KeyOptions): Promise<unknown> {
   return Promise.resolve().then(typeof t === 'object' ? () => t.load?.() : (o.input.io ?? (() => import('socket.io-client'))))
 }
 
-const noop = (): void => {}
+export const noop = (): void => {}
 
 /** A warning printed once per key, in development; production builds warn nothing and keep no set. */
 export function createWarnOnce(): ClientRuntime['warnOnce'] {
@@ -68,7 +68,6 @@ export class Client {
   /** @internal */ declare _l?: Set<StateListener>
   /** @internal */ declare _e?: Engine
   /** @internal calls recorded until the engine attaches */ declare _q?: Recorded[]
-  /** @internal connect() was called before the engine attached */ declare _want?: boolean
   /** @internal */ declare _dead?: boolean
   /** @internal engine chunk loading */ declare _ld?: Promise<void>
   /** @internal wire library loading */ declare _lp?: Promise<unknown>
@@ -156,14 +155,12 @@ export class Client {
         return // dropped unless connected
       case 'connect':
       case 'reconnect':
-        if (this._want) return
-        this._want = true
+        if (this._s === CONNECTING) return // connect() already recorded
         this._set(CONNECTING)
         this._lib() // in parallel with the engine chunk: no waterfall
         break
       case 'disconnect':
       case 'dispose':
-        this._want = false
         this._settle(socketError('network', m === 'dispose' ? 'disposed' : 'disconnected', m === 'dispose' ? 'emit()' : ''), m === 'dispose')
         if (this._s.status !== 'disconnected') this._set(DISCONNECTED)
         if (m === 'dispose') this._die()
@@ -220,10 +217,7 @@ export class Client {
         const err = socketError('config', 'no-engine', '', error)
         // Acks and the wish to connect end here; handlers and plain emits stay recorded for the next load.
         this._settle(err, false)
-        if (this._want) {
-          this._want = false
-          this._set({ ...INITIAL_STATE, status: 'failed', error: err })
-        }
+        if (this._s === CONNECTING) this._set({ ...INITIAL_STATE, status: 'failed', error: err })
       },
     )
   }

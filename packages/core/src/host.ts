@@ -26,9 +26,8 @@ export interface Host {
   _set(next: SocketState): void
   /** The wire library's load, shared until one fails (a failed one is forgotten, so the next call loads again). */
   _lib(): Promise<unknown>
-  /** Calls recorded until the engine attached, and whether connect() was one of them. */
+  /** Calls recorded until the engine attached. */
   _q?: Recorded[]
-  _want?: boolean
   _e?: unknown
   readonly _dead?: boolean
   /** Marks the facade disposed and tells the registry. */

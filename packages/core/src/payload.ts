@@ -1,5 +1,8 @@
 import { socketError } from './errors.js'
 
+/** Made on the first payload measured (code, not state: it holds nothing between calls). */
+let encoder: TextEncoder | undefined
+
 /** socket.io's own names for the connection's lifecycle: an emit with one of them throws inside socket.io. */
 const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']
 
@@ -25,7 +28,7 @@ export function checkEmit(method: string, event: unknown, args: readonly unknown
       } catch (error) {
         throw socketError('config', 'unserialisable', `${method}("${event}")`, error)
       }
-      if (limit !== undefined) bytes += new TextEncoder().encode(json).length // UTF-8 bytes, as on the wire
+      if (limit !== undefined) bytes += (encoder ??= new TextEncoder()).encode(json).length // UTF-8 bytes, as on the wire
     }
     if (limit !== undefined && bytes > limit) throw socketError('config', 'too-large', String(bytes))
   }

@@ -1,4 +1,4 @@
-import { Client, createWarnOnce, loadEngine, loadLib } from './client.js'
+import { Client, createWarnOnce, loadEngine, loadLib, noop } from './client.js'
 import type { ClientRuntime } from './host.js'
 import { callSite, detectServer } from './environment.js'
 import { socketError } from './errors.js'
@@ -167,11 +167,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     peek: ((options?: SocketClientOptions) => entries.get(resolve(options).key)?.client) as SocketRegistry['peek'],
     preload() {
       if (isServer || disposed) return Promise.resolve()
-      const lib = loadLib(resolve(undefined))
-      return Promise.all([loadEngine(), lib]).then(
-        () => {},
-        () => {},
-      )
+      return Promise.all([loadEngine(), loadLib(resolve(undefined))]).then(noop, noop)
     },
     dispose() {
       if (disposed) return

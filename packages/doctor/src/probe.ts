@@ -344,7 +344,7 @@ async function probeTarget(base: string, target: Check['target'], options: Probe
             title: 'WebSocket upgrade',
             status: 'fail',
             evidence: `HTTP ${res.status} instead of 101 (${headerLine(res.headers)}${res.headers.server ? `, Server: ${String(res.headers.server)}` : ''})${res.body ? `: ${res.body.slice(0, 80)}` : ''}`,
-            fix: refused(res) ? FIX.origin : res.status === 403 ? FIX.access : upgradeFixFor(res.status, options.proxy ?? proxyFromServerHeader(res.headers.server)),
+            fix: websocketRefused ? FIX.origin : res.status === 403 ? FIX.access : upgradeFixFor(res.status, proxyHint),
           },
     )
   } catch (error) {
@@ -448,13 +448,13 @@ async function holdIdle(
   seconds: number,
   headers: Record<string, string>,
   o: { insecure: boolean; timeoutMs: number },
+  /** --proxy, or the proxy named by the Server: header of the upgrade check */
   proxy: ProxyKind | undefined,
 ): Promise<Check> {
   const title = `Idle WebSocket for ${seconds} s`
-  let fix = proxy ? IDLE_FIX[proxy] : FIX.idle
+  const fix = proxy ? IDLE_FIX[proxy] : FIX.idle
   try {
     const res = await send(endpoint(base, path, 'EIO=4&transport=websocket'), { headers: upgradeHeaders(headers), ...o })
-    if (!proxy && proxyFromServerHeader(res.headers.server)) fix = IDLE_FIX[proxyFromServerHeader(res.headers.server)!]
     if (!res.upgraded) return { id: 'idle', target, title, status: 'skip', evidence: `no WebSocket to hold (HTTP ${res.status})` }
     const socket = res.upgraded
     const started = Date.now()

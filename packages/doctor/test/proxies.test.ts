@@ -2,9 +2,7 @@
 // Caddy from Debian, each in front of real socket.io backends on 127.0.0.1, in the four cases that matter: a correct
 // configuration with cookie stickiness over two backends, a dropped upgrade, a short idle timeout and two backends
 // without stickiness. Plus a backend that refuses the Origin, told apart from a proxy.
-import { Server } from 'socket.io'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { ServerOptions } from 'socket.io'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '@ssr-socket/core/testing'
 import { probe, type ProbeReport } from '../src/probe'
@@ -58,6 +56,7 @@ interface Case {
   idleSetting: RegExp
 }
 
+const NGINX_WS = 'proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";'
 const HAPROXY_TIMEOUTS = 'timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  timeout tunnel 1h'
 const APACHE_STICKY_COOKIE = 'Header add Set-Cookie "ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/" env=BALANCER_ROUTE_CHANGED'
 
@@ -154,19 +153,18 @@ describe.each(cases)('ssr-socket-doctor against real $name', (c) => {
 })
 
 describe('ssr-socket-doctor: an Origin the backend refuses is not a proxy problem', () => {
+  /** A socket.io server with these options behind nginx set up correctly for WebSockets. */
+  async function behindNginx(server: Partial<ServerOptions>): Promise<{ n: Proxy; direct: string }> {
+    const b = await createTestServer({ server })
+    running.push({ stop: () => b.close() })
+    const n = await proxy(startNginx((p) => `server { listen 127.0.0.1:${p}; location /socket.io/ { proxy_pass http://127.0.0.1:${b.port}; ${NGINX_WS} } }`))
+    return { n, direct: b.url }
+  }
+  const fromApp = (origin: string | undefined): boolean => origin === 'https://app.example'
+
   it('through nginx and --direct: Engine.IO\'s "Forbidden" is reported as the server\'s origin check, never as a dropped upgrade', async () => {
-    const http = createServer()
-    const io = new Server(http, { cors: { origin: 'https://app.example' }, allowRequest: (req, done) => done(null, req.headers.origin === 'https://app.example') })
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
-    running.push({ stop: () => new Promise<void>((resolve) => io.close(() => resolve())) })
-    const port = (http.address() as AddressInfo).port
-    const n = await proxy(
-      startNginx(
-        (p) =>
-          `server { listen 127.0.0.1:${p}; location /socket.io/ { proxy_pass http://127.0.0.1:${port}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }`,
-      ),
-    )
-    const refused = await probe({ url: url(n), direct: `http://127.0.0.1:${port}`, origin: 'https://evil.example' })
+    const { n, direct } = await behindNginx({ cors: { origin: 'https://app.example' }, allowRequest: (req, done) => done(null, fromApp(req.headers.origin)) })
+    const refused = await probe({ url: url(n), direct, origin: 'https://evil.example' })
     for (const target of ['url', 'direct']) {
       for (const id of ['polling', 'websocket']) {
         expect(check(refused, id, target)?.status).toBe('fail')
@@ -176,23 +174,13 @@ describe('ssr-socket-doctor: an Origin the backend refuses is not a proxy proble
     }
     expect(check(refused, 'direct')?.evidence).toMatch(/the backend refuses the upgrade itself, .*not the proxy/)
     // The allowed Origin passes the same path: the verdict is about the Origin, nothing else.
-    const allowed = await probe({ url: url(n), direct: `http://127.0.0.1:${port}`, origin: 'https://app.example' })
+    const allowed = await probe({ url: url(n), direct, origin: 'https://app.example' })
     expect(allowed.checks.filter((x) => x.status === 'fail')).toEqual([])
   })
 
   it('allowRequest refusing with its own message: the same answer through nginx and directly is the backend\'s, not a dropped upgrade', async () => {
-    const http = createServer()
-    const io = new Server(http, { allowRequest: (req, done) => done(req.headers.origin === 'https://app.example' ? null : 'origin not allowed', req.headers.origin === 'https://app.example') })
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
-    running.push({ stop: () => new Promise<void>((resolve) => io.close(() => resolve())) })
-    const port = (http.address() as AddressInfo).port
-    const n = await proxy(
-      startNginx(
-        (p) =>
-          `server { listen 127.0.0.1:${p}; location /socket.io/ { proxy_pass http://127.0.0.1:${port}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }`,
-      ),
-    )
-    const report = await probe({ url: url(n), direct: `http://127.0.0.1:${port}`, origin: 'https://evil.example' })
+    const { n, direct } = await behindNginx({ allowRequest: (req, done) => done(fromApp(req.headers.origin) ? null : 'origin not allowed', fromApp(req.headers.origin)) })
+    const report = await probe({ url: url(n), direct, origin: 'https://evil.example' })
     expect(check(report, 'websocket')?.evidence).toMatch(/origin not allowed/)
     expect(check(report, 'direct')?.evidence).toMatch(/the backend refuses the upgrade itself, through the proxy \(400\) and directly \(400\): not the proxy/)
     expect(check(report, 'direct')?.fix).toMatch(/allowRequest/)

@@ -4,6 +4,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
 import type { BufferOptions, ReconnectionOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
+import { LAZY } from '@ssr-socket/vue/vite'
 import { defu } from 'defu'
 
 export interface ModuleOptions {
@@ -56,18 +57,19 @@ function checkOptions(options: ModuleOptions): void {
 
 const SOCKET_CLIENT_IMPORTS = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]socket\.io-client['"]/g
 
-function* filesUnder(dir: string, skip: ReadonlySet<string> = new Set()): Generator<string> {
+/** What the scan leaves out: the server (it never opens a browser socket), builds, dependencies and tests (and every dot folder: .nuxt, .output). */
+const NOT_APP = new Set(['server', 'node_modules', 'dist', 'public', 'test', 'tests', '__tests__'])
+
+function* filesUnder(dir: string): Generator<string> {
   if (!existsSync(dir)) return
   for (const entry of readdirSync(dir)) {
-    if (skip.has(entry) || entry.startsWith('.')) continue
+    if (NOT_APP.has(entry) || entry.startsWith('.')) continue
     const path = join(dir, entry)
-    if (statSync(path).isDirectory()) yield* filesUnder(path, skip)
+    if (statSync(path).isDirectory()) yield* filesUnder(path)
     else if (/\.(m?[jt]sx?|vue)$/.test(entry)) yield path
   }
 }
 
-/** What the scan leaves out: the server (it never opens a browser socket), builds, dependencies and tests. */
-const NOT_APP = new Set(['server', 'node_modules', '.nuxt', '.output', 'dist', 'public', 'test', 'tests', '__tests__'])
 
 /**
  * App code (the whole srcDir of each layer: components, composables, utils, plugins, pages, layouts, .vue script
@@ -79,7 +81,7 @@ export function findSecondOwners(srcDirs: string[]): Array<{ file: string; line:
   // A layer inside another one's srcDir (layers/*) is read once, with the outer one.
   const roots = srcDirs.filter((dir) => !srcDirs.some((other) => other !== dir && dir.startsWith(`${other}${sep}`)))
   for (const srcDir of roots) {
-    for (const file of filesUnder(srcDir, NOT_APP)) {
+    for (const file of filesUnder(srcDir)) {
       if (/\.(test|spec)\.[cm]?[jt]s$/.test(file)) continue
       const text = readFileSync(file, 'utf8')
       for (const match of text.matchAll(SOCKET_CLIENT_IMPORTS)) {
@@ -195,7 +197,7 @@ export default defineNuxtModule<ModuleOptions>({
     nuxt.hook('build:manifest', (manifest) => {
       const lazy = Object.keys(manifest).filter((key) => {
         const chunk = manifest[key]
-        return chunk?.isDynamicEntry && /[\\/]core[\\/]dist[\\/]engine[\\/]index\.js$|[\\/]socket\.io-client[\\/]/.test(chunk.src ?? key)
+        return chunk?.isDynamicEntry && LAZY.test(chunk.src ?? key)
       })
       if (!lazy.length) return
       for (const chunk of Object.values(manifest)) {

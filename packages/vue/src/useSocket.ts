@@ -109,7 +109,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
   }
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
   // covers the app's defaults; this covers a connection with its own options), the connection after mount.
-  if (autoConnect) void client.preload()
+  if (autoConnect && options) void client.preload()
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
   const offs = new Set<() => void>()

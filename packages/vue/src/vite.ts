@@ -4,8 +4,8 @@
 // only when the socket plugin imports them: nothing is added to the entry chunk, nothing runs before mount.
 import type { Plugin } from 'vite'
 
-/** The dynamic entries worth hinting: the core's engine chunk and socket.io-client. */
-const LAZY = /[\\/]core[\\/]dist[\\/]engine[\\/]index\.js$|[\\/]socket\.io-client[\\/]/
+/** The dynamic entries worth hinting: the core's engine chunk and socket.io-client (also used by the Nuxt module). */
+export const LAZY = /[\\/]core[\\/]dist[\\/]engine[\\/]index\.js$|[\\/]socket\.io-client[\\/]/
 
 export interface SocketPreloadOptions {
   /** Also hint socket.io-client (not needed with a custom transport). @default true */

@@ -12,6 +12,5 @@ export function attach(facade: Host): void {
   facade._e = engine
   const recorded = facade._q
   facade._q = undefined
-  facade._want = false
   if (recorded) engine._adopt(recorded)
 }

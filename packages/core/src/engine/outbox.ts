@@ -45,7 +45,7 @@ export class Outbox {
     if (!t || !this._q) return
     for (const item of this._q.drain()) {
       if (item.ack) {
-        item.ack.send(Math.max(1, item.ack.deadline - monotonicNow()))
+        item.ack.send()
         continue
       }
       try {
@@ -85,16 +85,17 @@ export class Outbox {
       }
       const pending: PendingAck = {
         deadline: at + this._host.o.ackTimeoutMs,
-        send: (remainingMs) => {
+        // With the time left until the deadline (at least 1 ms): the deadline counts from the emit, not the send.
+        send: () => {
           try {
-            this._host.t!.sendWithAck(event, args, remainingMs, settle)
+            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - monotonicNow()), settle)
           } catch (error) {
             settle(encodeError(event, error))
           }
         },
         reject: (error) => settle(error),
       }
-      if (this._host.t?.connected) pending.send(Math.max(1, pending.deadline - monotonicNow()))
+      if (this._host.t?.connected) pending.send()
       else this._queue().push(event, args, at, pending)
     })
   }

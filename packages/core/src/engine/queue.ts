@@ -3,7 +3,7 @@ import { socketError, type SocketError } from '../errors.js'
 
 export interface PendingAck {
   /** Sends the emit with the time left until the ack deadline. */
-  send(remainingMs: number): void
+  send(): void
   reject(error: SocketError): void
   readonly deadline: number
 }

@@ -1,6 +1,5 @@
 import { keyOptions, type KeyOptions } from '../options.js'
-import type { TransportFactory } from '../transports/types.js'
-import type { BufferOptions, DebugLogger, RawAuth, ReconnectionOptions, SocketClientOptions, SocketIoLoader } from '../types.js'
+import type { BufferOptions, DebugLogger, RawAuth, ReconnectionOptions, SocketClientOptions } from '../types.js'
 
 export type ResolvedAuth =
   | { mode: 'none'; retries: number }
@@ -8,7 +7,8 @@ export type ResolvedAuth =
   | { mode: 'token'; getToken: () => unknown; retries: number }
   | { mode: 'raw'; value: RawAuth; retries: number }
 
-/** Every option with its default applied (`??`, so 0 stays 0). */
+/** Every option the engine reads, with its default applied (`??`, so 0 stays 0). `io`, `transport` and
+ * `maxPayloadBytes` are read from `input` where they are used (the facade's loader and checks, attach()). */
 export interface ResolvedOptions extends KeyOptions {
   readonly auth: ResolvedAuth
   readonly reconnection: false | Required<ReconnectionOptions>
@@ -16,10 +16,7 @@ export interface ResolvedOptions extends KeyOptions {
   readonly ackTimeoutMs: number
   readonly reconnectOnServerDisconnect: boolean
   readonly debug: boolean | DebugLogger
-  readonly io: SocketIoLoader | undefined
-  readonly transport: 'socket.io' | TransportFactory
   readonly socketOptions: NonNullable<SocketClientOptions['socketOptions']>
-  readonly maxPayloadBytes: number | undefined
 }
 
 // The defaults, shared by every client that leaves the option out: read-only (only the engine reads them). The
@@ -57,10 +54,7 @@ export function completeOptions(base: KeyOptions): ResolvedOptions {
     ackTimeoutMs: input.ackTimeoutMs ?? 10_000,
     reconnectOnServerDisconnect: input.reconnectOnServerDisconnect ?? false,
     debug: input.debug ?? false,
-    io: input.io,
-    transport: input.transport ?? 'socket.io',
     socketOptions: input.socketOptions ?? NO_SOCKET_OPTIONS,
-    maxPayloadBytes: input.maxPayloadBytes,
   }
 }
 

@@ -19,21 +19,32 @@ const OBSERVER = '__ssrSocketObserver'
 type Hookable = Record<string, unknown> & { [OBSERVER]?: ReservedObserver }
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
-/** A hook shared by every target: tells the target's observer, then runs the method the target inherits. */
-function hook(name: string, after: boolean): Method {
+type Observed = 'emitReserved' | 'duration'
+
+/**
+ * The reserved events an observer acts on (the socket's lifecycle, the Manager's retries, the Engine.IO socket's
+ * open and upgrade). The others (packet, data, heartbeat, flush... several per message) pass without a call.
+ */
+const HEARD = new Set(['connect', 'disconnect', 'connect_error', 'open', 'reconnect_attempt', 'reconnect_failed', 'upgrade', 'upgradeError'])
+
+/**
+ * The hook for `method`: tells the target's observer (before an emit, after a delay is computed), and runs
+ * `original`, or when none is given the method the target inherits. Without `original` it is shared by every target.
+ */
+function hook(method: Observed, original?: Method): Method {
   return function (this: unknown, ...args: unknown[]) {
     const target = this as Hookable
-    const inherited = (Object.getPrototypeOf(target) as Record<string, Method>)[name]!
-    if (after) {
-      const value = inherited.apply(target, args)
-      target[OBSERVER]?._heard(target, name, [target.attempts, value])
+    const run = original ?? (Object.getPrototypeOf(target) as Record<string, Method>)[method]!
+    if (method === 'duration') {
+      const value = run.apply(target, args)
+      target[OBSERVER]?._heard(target, method, [target.attempts, value])
       return value
     }
-    target[OBSERVER]?._heard(target, args[0] as string, args.slice(1))
-    return inherited.apply(target, args)
+    if (HEARD.has(args[0] as string)) target[OBSERVER]?._heard(target, args[0] as string, args.slice(1))
+    return run.apply(target, args)
   }
 }
-const HOOKS: Record<string, Method> = { emitReserved: hook('emitReserved', false), duration: hook('duration', true) }
+const HOOKS: Record<Observed, Method> = { emitReserved: hook('emitReserved'), duration: hook('duration') }
 
 /**
  * Tells `observer` of every reserved event `target` emits (socket.io's and Engine.IO's lifecycle, through
@@ -41,26 +52,12 @@ const HOOKS: Record<string, Method> = { emitReserved: hook('emitReserved', false
  * as ('duration', [attempt, delay]). Both are prototype methods there: the hook is an own property, and
  * `unobserve` takes the observer away. A method that is already the target's own (other instrumentation) is wrapped.
  */
-export function observe(target: object, observer: ReservedObserver, method: 'emitReserved' | 'duration' = 'emitReserved'): void {
+export function observe(target: object, observer: ReservedObserver, method: Observed = 'emitReserved'): void {
   const t = target as Hookable
   const own = t[method] as Method | undefined
   if (typeof own !== 'function') return
   t[OBSERVER] = observer
-  if (!Object.hasOwn(t, method) || own === HOOKS[method]) t[method] = HOOKS[method]
-  else {
-    // Something else already put its own method there (other instrumentation): wrap it, and keep it.
-    t[method] =
-      method === 'duration'
-        ? function (this: unknown, ...args: unknown[]) {
-            const value = own.apply(this, args)
-            t[OBSERVER]?._heard(t, method, [t.attempts, value])
-            return value
-          }
-        : function (this: unknown, ...args: unknown[]) {
-            t[OBSERVER]?._heard(t, args[0] as string, args.slice(1))
-            return own.apply(this, args)
-          }
-  }
+  t[method] = !Object.hasOwn(t, method) || own === HOOKS[method] ? HOOKS[method] : hook(method, own)
 }
 
 /** Ends `observe` (the hook stays and passes through: deleting properties would slow socket.io's objects down). */
@@ -96,7 +93,7 @@ class PoolEntry implements ReservedObserver {
       if (event === 'open' && manager.engine) observe(manager.engine, this)
       else if (event === 'reconnect_attempt' || event === 'reconnect_failed') this._tell(event, args)
     } else if (event === 'duration') this._tell('retry', args)
-    // Only the few events of interest go on: `packet` and the like pass here for every message.
+    // The Engine.IO socket: its upgrade and upgrade failure (the hook passes nothing else of interest).
     else if (event === 'upgrade' || event === 'upgradeError') this._tell(event, args)
   }
 
