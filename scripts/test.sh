@@ -40,9 +40,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 /usr/bin/chromium --version 2>/dev/null | tail -n 1
 /usr/sbin/nginx -v 2>&1
-/usr/sbin/haproxy -v 2>&1 | head -n 1
-/usr/sbin/apache2 -v 2>&1 | head -n 1
-/usr/bin/caddy version 2>&1 | head -n 1
+/usr/sbin/haproxy -v 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
+/usr/sbin/apache2 -v 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
+/usr/bin/caddy version 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
 
 step "build"
 "$PNPM" -r --filter './packages/*' run build
