@@ -9,40 +9,16 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "install"
 source scripts/bootstrap.sh
 
-step "system packages from Debian (Chromium for browser tests; nginx, HAProxy, Apache and Caddy for proxy tests)"
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
-[ -x /usr/sbin/apache2 ] || missing+=(apache2)
-[ -x /usr/bin/caddy ] || missing+=(caddy)
-command -v python3 >/dev/null || missing+=(python3-minimal) # holds a SYN black hole in a doctor test
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing ${missing[*]} from Debian"
-    # The proxies are started by the tests on their own ports, never as services: keep apt from starting them
-    # (a policy-rc.d that denies starts, only for this install when the machine has none).
-    own_policy=
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      own_policy=1
-      trap 'rm -f /usr/sbin/policy-rc.d' EXIT # also when the install fails or is interrupted
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-      chmod +x /usr/sbin/policy-rc.d
-    fi
-    installed=0
-    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || installed=$?
-    [ -z "$own_policy" ] || { rm -f /usr/sbin/policy-rc.d; trap - EXIT; }
-    [ "$installed" = 0 ] || exit "$installed"
-  else
-    echo "Missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}), then run npm test again." >&2
-    exit 1
-  fi
-fi
+step "system packages from Debian (Chromium for browser tests; nginx, HAProxy, Apache and Caddy for proxy tests; Redis for the cluster)"
+source scripts/debian.sh
+# python3 holds a SYN black hole in a doctor test
+ensure_debian "npm test" /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light /usr/sbin/haproxy:haproxy /usr/sbin/apache2:apache2 /usr/bin/caddy:caddy /usr/bin/redis-server:redis-server python3:python3-minimal
 /usr/bin/chromium --version 2>/dev/null | tail -n 1
 /usr/sbin/nginx -v 2>&1
 /usr/sbin/haproxy -v 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
 /usr/sbin/apache2 -v 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
 /usr/bin/caddy version 2>&1 | sed -n 1p # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
+/usr/bin/redis-server --version
 
 step "build"
 "$PNPM" -r --filter './packages/*' run build

@@ -52,6 +52,44 @@ async function waitForHttp(url, child, timeoutMs = 30_000) {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`)
 }
 
+/** The built Nuxt app (production server), talking to the backend (or the cluster's balancer) on `backendPort`. */
+function startApp(appPort, backendPort, log) {
+  return start('app', process.execPath, [here('.output/server/index.mjs')], {
+    PORT: String(appPort),
+    HOST: '127.0.0.1',
+    NUXT_PUBLIC_SOCKET_URL: `http://localhost:${backendPort}`,
+    NUXT_BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+  }, log)
+}
+
+/**
+ * The cluster demo: redis-server, `nodes` backend nodes and HAProxy on `backendPort` (backend/cluster.mjs), and the
+ * app in front. Returns the app URL, the cluster (kill a node, restart Redis) and `stop()`.
+ */
+export async function startClusterDemo({ appPort = 3000, backendPort = 8000, nodes = 3, sticky = true, log = () => {} } = {}) {
+  if (!existsSync(here('.output/server/index.mjs'))) throw new Error('The chat app is not built: run `npm run demo:cluster` from the repository root (or nuxi build here).')
+  await ensurePortFree(appPort, 'the chat app', 'PORT')
+  await ensurePortFree(backendPort, 'the load balancer', 'BACKEND_PORT')
+  const { startCluster } = await import('./backend/cluster.mjs')
+  const allowedOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`]
+  const cluster = await startCluster({ nodes, allowedOrigins, secret: randomBytes(32).toString('hex'), sticky, port: backendPort, log })
+  const app = startApp(appPort, backendPort, log)
+  try {
+    await waitForHttp(`http://127.0.0.1:${appPort}/`, app)
+  } catch (error) {
+    await Promise.all([stopChild(app), cluster.stop()])
+    throw error
+  }
+  return {
+    url: `http://localhost:${appPort}`,
+    backendUrl: cluster.url,
+    allowedOrigins,
+    app,
+    cluster,
+    stop: () => Promise.all([stopChild(app), cluster.stop()]).then(() => {}),
+  }
+}
+
 /**
  * Starts backend and app. Returns the app URL, `restartBackend()` (same port and secret: sessions survive)
  * and `stop()`.
@@ -85,12 +123,7 @@ export async function startDemo({ appPort = 3000, backendPort = 8000, log = () =
     return child
   }
   let backend = startBackend()
-  const app = start('app', process.execPath, [here('.output/server/index.mjs')], {
-    PORT: String(appPort),
-    HOST: '127.0.0.1',
-    NUXT_PUBLIC_SOCKET_URL: `http://localhost:${backendPort}`,
-    NUXT_BACKEND_URL: `http://127.0.0.1:${backendPort}`,
-  }, log)
+  const app = startApp(appPort, backendPort, log)
   const url = `http://localhost:${appPort}`
   await Promise.all([waitForHttp(`http://127.0.0.1:${backendPort}/api/rooms`, backend), waitForHttp(`http://127.0.0.1:${appPort}/`, app)])
   return {
@@ -133,13 +166,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
+  const clusterMode = process.argv.includes('--cluster')
+  const nodes = Number(process.env.NODES ?? 3)
   try {
-    demo = await startDemo({ appPort, backendPort, log: (line) => console.log(line) })
+    demo = clusterMode
+      ? await startClusterDemo({ appPort, backendPort, nodes, log: (line) => console.log(line) })
+      : await startDemo({ appPort, backendPort, log: (line) => console.log(line) })
   } catch (error) {
     console.error(`\n${error.message}`)
     await demo?.stop()
     process.exit(1)
   }
-  console.log(`\n  ssr-socket chat demo: open ${demo.url} in two browser windows (Ctrl-C stops both servers)\n`)
+  if (clusterMode) {
+    console.log(`\n  ssr-socket chat demo on a cluster: ${nodes} backend nodes on Redis behind HAProxy (${demo.backendUrl})`)
+    console.log(`  open ${demo.url} in two browser windows; kill a node (kill -9 <pid>: ${demo.cluster.nodes.map((n) => `${n.name} ${n.child.pid}`).join(', ')})`)
+    console.log('  and watch its users reconnect to another node with nothing lost (Ctrl-C stops everything)\n')
+  } else console.log(`\n  ssr-socket chat demo: open ${demo.url} in two browser windows (Ctrl-C stops both servers)\n`)
   demo.app.once('exit', (code) => code && console.error(`the app server exited with code ${code}`))
 }

@@ -9,13 +9,14 @@ export type Ack<T> = ({ error: string } & Partial<Record<keyof T, undefined>>) |
 
 /** The events of the chat backend (backend/chat.mjs). */
 export interface ServerEvents {
-  me: (me: { name: string }) => void
+  me: (me: { name: string; node: string }) => void
   message: (message: ChatMessage) => void
-  presence: (presence: { room: string; names: string[] }) => void
+  /** `at`: when the count started; the newest wins (announcements from several nodes can cross). */
+  presence: (presence: { room: string; names: string[]; at: number }) => void
   typing: (typing: { room: string; name: string }) => void
 }
 export interface ClientEvents {
-  join: (room: string, ack: (result: Ack<{ room: string; history: ChatMessage[]; names: string[] }>) => void) => void
+  join: (room: string, ack: (result: Ack<{ room: string; history: ChatMessage[]; names: string[]; at: number }>) => void) => void
   message: (room: string, text: string, ack: (result: Ack<{ ok: true; id: string }>) => void) => void
   typing: (room: string) => void
 }

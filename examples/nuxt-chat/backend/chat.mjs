@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie'
 import { Server } from 'socket.io'
+import { memoryStore } from './store.mjs'
 
 export const ROOMS = ['general', 'random', 'help']
 export const LIMITS = {
@@ -44,22 +45,34 @@ function readBody(req, max = 4096) {
   })
 }
 
+/** What a client is told when the store (Redis, in a cluster) cannot be reached: nothing was done, try again. */
+export const STORE_DOWN = 'The chat is briefly unavailable (its store cannot be reached): nothing was sent. Try again in a moment.'
+
 /**
  * Creates the backend (not listening yet). `allowedOrigins`: the pages allowed to open a socket (the Nuxt
  * app's origins); any other Origin is refused, the Cross-Site WebSocket Hijacking defence.
+ * A cluster node passes `store` (redisStore), `adapter` (socket.io's Redis Streams adapter) and its `node` name;
+ * alone, the backend keeps history in memory. Rate limits and the sockets-per-user cap are counted per node.
  */
-export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toString('hex'), sessionTtlMs = 24 * 60 * 60 * 1000 }) {
+export function createChatBackend({
+  allowedOrigins,
+  secret = randomBytes(32).toString('hex'),
+  sessionTtlMs = 24 * 60 * 60 * 1000,
+  store = memoryStore({ historySize: LIMITS.historySize }),
+  adapter,
+  node = 'node-1',
+}) {
   // Signed sessions: the cookie carries the name, a session id and an expiry, with their HMAC, so a restarted
   // backend (same secret) still knows everyone, as a real deployment with a shared secret would. Signing out
   // revokes the session id on the server until it would have expired anyway.
   const mac = (value) => createHmac('sha256', secret).update(value).digest('base64url')
-  const revoked = new Map() // session id -> expiry (ms), pruned as they pass
   const issue = (name) => {
     const sid = randomBytes(16).toString('base64url')
     const value = `${Buffer.from(name, 'utf8').toString('base64url')}.${sid}.${Date.now() + sessionTtlMs}`
     return { sid, cookie: `${value}.${mac(value)}` }
   }
-  const sessionOf = (cookieHeader) => {
+  /** The session of a cookie header (signed, not expired, not revoked), or null. */
+  const sessionOf = async (cookieHeader) => {
     const parts = String(parseCookie(cookieHeader ?? '')[COOKIE] ?? '').split('.')
     if (parts.length !== 4) return null
     const [name, sid, exp, signature] = parts
@@ -67,17 +80,11 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     const given = Buffer.from(signature)
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null
     const expiresAt = Number(exp)
-    if (!(expiresAt > Date.now()) || revoked.has(sid)) return null
+    if (!(expiresAt > Date.now()) || (await store.isRevoked(sid))) return null
     return { name: Buffer.from(name, 'base64url').toString('utf8'), sid, expiresAt }
   }
-  const revoke = (session) => {
-    const now = Date.now()
-    for (const [sid, until] of revoked) if (until <= now) revoked.delete(sid)
-    revoked.set(session.sid, session.expiresAt)
-  }
-  /** The sockets of a name that belong to another session than `sid`: that name is taken. */
-  const takenByAnother = (name, sid) => [...io.sockets.sockets.values()].some((s) => s.data.name === name && s.data.sid !== sid)
-  const history = new Map(ROOMS.map((room) => [room, []]))
+  /** The sockets of a name that belong to another session than `sid`, on any node: that name is taken. */
+  const takenByAnother = async (name, sid) => (await io.fetchSockets()).some((s) => s.data.name === name && s.data.sid !== sid)
 
   const http = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://backend')
@@ -89,24 +96,25 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
           return json(res, 400, { error: `A name is 1 to ${LIMITS.nameLength} letters, digits, spaces, dots, dashes or underscores.` })
         }
         // A name online under another session is taken (signing in again in one's own session is fine).
-        if (takenByAnother(name, sessionOf(req.headers.cookie)?.sid)) return json(res, 409, { error: `"${name}" is online in another session: choose another name.` })
+        if (await takenByAnother(name, (await sessionOf(req.headers.cookie))?.sid)) return json(res, 409, { error: `"${name}" is online in another session: choose another name.` })
         const { cookie } = issue(name)
         return json(res, 200, { name }, { 'set-cookie': serializeCookie(COOKIE, cookie, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: Math.floor(sessionTtlMs / 1000) }) })
       }
       if (url.pathname === '/api/session' && req.method === 'GET') {
-        const session = sessionOf(req.headers.cookie)
+        const session = await sessionOf(req.headers.cookie)
         return json(res, 200, session ? { name: session.name } : { name: null })
       }
       if (url.pathname === '/api/session' && req.method === 'DELETE') {
         // Signing out ends the session on the server too: the cookie stops working and its sockets are closed.
-        const session = sessionOf(req.headers.cookie)
+        const session = await sessionOf(req.headers.cookie)
         if (session) {
-          revoke(session)
-          for (const s of io.sockets.sockets.values()) if (s.data.sid === session.sid) s.disconnect(true)
+          await store.revoke(session.sid, session.expiresAt)
+          // On every node: its sockets are closed wherever they are.
+          io.in(`sid:${session.sid}`).disconnectSockets(true)
         }
         return json(res, 200, { name: null }, { 'set-cookie': serializeCookie(COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }) })
       }
-      if (url.pathname === '/api/rooms') return json(res, 200, { rooms: ROOMS })
+      if (url.pathname === '/api/rooms') return json(res, 200, { rooms: ROOMS, node })
       // socket.io answers its own path before this handler; everything else is unknown here.
       return json(res, 404, { error: 'not found' })
     } catch (error) {
@@ -115,7 +123,10 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
         res.once('finish', () => req.destroy())
         return json(res, 413, { error: error.message }, { connection: 'close' })
       }
-      return json(res, error.status ?? 400, { error: error.status ? error.message : 'bad request' })
+      if (error.status) return json(res, error.status, { error: error.message })
+      if (error instanceof SyntaxError) return json(res, 400, { error: 'bad request' })
+      console.error(`[chat backend] ${req.method} ${url.pathname} failed: ${error.message}`)
+      return json(res, 503, { error: STORE_DOWN }, { 'retry-after': '1' })
     }
   })
 
@@ -123,6 +134,11 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     cors: { origin: allowedOrigins, credentials: true },
     // Refuse foreign Origins before any session work (browsers always send Origin on WebSocket and CORS requests).
     allowRequest: (req, callback) => callback(null, !req.headers.origin || allowedOrigins.includes(req.headers.origin)),
+    // A short drop (a network blip, a proxy reload) resumes the same session with what was missed, on any node
+    // when the adapter keeps sessions (the Redis Streams adapter does). Middlewares run again (a revoked session
+    // stays out); a node that dies cannot hand its sessions over: its clients start new ones and resync.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+    ...(adapter ? { adapter } : {}),
   })
 
   // A client that sends but never reads (a slow reader, or an attack) would make the server keep all it writes to
@@ -136,16 +152,22 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
     })
   })
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     const origin = socket.handshake.headers.origin
     if (!origin || !allowedOrigins.includes(origin)) return next(new Error('forbidden origin'))
-    const session = sessionOf(socket.handshake.headers.cookie)
+    let session
+    try {
+      session = await sessionOf(socket.handshake.headers.cookie)
+    } catch {
+      return next(new Error(STORE_DOWN))
+    }
     if (!session) return next(new Error('unauthorized: sign in first'))
     const user = userOf(session.name)
     if (user.sockets >= LIMITS.socketsPerUser) return next(new Error(`too many connections: at most ${LIMITS.socketsPerUser} per user`))
     user.sockets++
     socket.data.name = session.name
     socket.data.sid = session.sid
+    socket.join(`sid:${session.sid}`) // for signing out on every node
     // The user stays known after its last socket leaves (see userOf), so that reconnecting does not reset the limits.
     socket.once('disconnect', () => user.sockets--)
     next()
@@ -183,35 +205,79 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
    */
   const guarded = (socket, event, handler) =>
     socket.on(event, (...args) => {
-      try {
-        handler(...args)
-      } catch (error) {
+      const failed = (error) => {
         console.error(`[chat backend] ${event} from ${socket.id} failed: ${error instanceof Error ? error.message : typeof error}`)
         const ack = args.at(-1)
         if (typeof ack === 'function') ack({ error: 'That request could not be handled.' })
       }
+      try {
+        handler(...args)?.catch?.(failed)
+      } catch (error) {
+        failed(error)
+      }
     })
 
-  const presence = (room) => [...new Set([...(io.sockets.adapter.rooms.get(room) ?? [])].map((id) => io.sockets.sockets.get(id)?.data.name).filter(Boolean))].sort()
+  /**
+   * The names in a room, on every node (fetchSockets asks the others through the adapter, and gives up after 2 s
+   * when one does not answer: a node that just died). Then, or with Redis away, the names on this node.
+   */
+  const names = (sockets) => [...new Set(sockets.map((s) => s.data.name).filter(Boolean))].sort()
+  const presence = (room) =>
+    io.in(room).timeout(2000).fetchSockets()
+      .catch(() => io.local.in(room).fetchSockets())
+      .then(names)
+  // Announcements from several nodes can cross on their way: each carries the time its count started (`at`, in
+  // fractional ms), and a client keeps the newest (the nodes' clocks agree well enough for a presence list). Two
+  // counts started at about the same moment can still disagree: a last one, `settleMs` after a node's last change
+  // in a room, settles it.
+  const now = () => performance.timeOrigin + performance.now()
+  const settleMs = 300
+  const settling = new Map() // room -> timer, one per room at most; cleared by close()
+  const settle = (room) => {
+    clearTimeout(settling.get(room))
+    settling.set(room, setTimeout(() => {
+      settling.delete(room)
+      void count(room)
+    }, settleMs).unref())
+  }
+  const announce = (room) => {
+    settle(room)
+    return count(room)
+  }
+  const count = (room, at = now()) =>
+    presence(room).then(
+      (names) => io.to(room).emit('presence', { room, names, at }),
+      (error) => console.error(`[chat backend] presence of ${room} unavailable: ${error.message}`),
+    )
 
   io.on('connection', (socket) => {
-    socket.emit('me', { name: socket.data.name })
-    guarded(socket, 'join', (value, ack) => {
+    socket.emit('me', { name: socket.data.name, node })
+    guarded(socket, 'join', async (value, ack) => {
       if (typeof ack !== 'function') return
       const room = roomOf(value)
       if (!room) return ack({ error: typeof value === 'string' ? `No room "${value.slice(0, 40)}".` : 'A room is one of the names of /api/rooms.' })
       if (!allow(userOf(socket.data.name).joins, LIMITS.joinsPerWindow)) {
         return ack({ error: `Slow down: at most ${LIMITS.joinsPerWindow} room changes every ${LIMITS.windowMs / 1000} s.` })
       }
-      for (const joined of socket.rooms) if (joined !== socket.id) {
+      for (const joined of socket.rooms) if (ROOMS.includes(joined) && joined !== room) {
         socket.leave(joined)
-        io.to(joined).emit('presence', { room: joined, names: presence(joined) })
+        void announce(joined)
       }
+      // Joined before the history is read: a message stored after the read is broadcast after the join, so it
+      // reaches this socket; one stored before is in the history (the client drops a duplicate by id).
       socket.join(room)
-      io.to(room).emit('presence', { room, names: presence(room) })
-      ack({ room, history: history.get(room), names: presence(room) })
+      let history, names
+      const at = now()
+      try {
+        ;[history, names] = await Promise.all([store.history(room), presence(room)])
+      } catch {
+        return ack({ error: STORE_DOWN })
+      }
+      io.to(room).emit('presence', { room, names, at })
+      settle(room)
+      ack({ room, history, names, at })
     })
-    guarded(socket, 'message', (value, text, ack) => {
+    guarded(socket, 'message', async (value, text, ack) => {
       if (typeof ack !== 'function') return
       // A room of the list (never the socket's own id, which socket.rooms also holds) that this socket joined.
       const room = roomOf(value)
@@ -225,9 +291,12 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       }
       const now = Date.now()
       const message = { id: randomUUID(), room, name: socket.data.name, text: body, at: now }
-      const list = history.get(room)
-      list.push(message)
-      if (list.length > LIMITS.historySize) list.splice(0, list.length - LIMITS.historySize)
+      // Stored first, then broadcast: a message the store did not take is refused, never shown and then lost.
+      try {
+        await store.append(room, message)
+      } catch {
+        return ack({ error: STORE_DOWN })
+      }
       io.to(room).emit('message', message)
       ack({ ok: true, id: message.id })
     })
@@ -239,7 +308,7 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       }
     })
     socket.on('disconnecting', () => {
-      for (const room of socket.rooms) if (room !== socket.id) setImmediate(() => io.to(room).emit('presence', { room, names: presence(room) }))
+      for (const room of socket.rooms) if (ROOMS.includes(room)) setImmediate(() => void announce(room))
     })
   })
 
@@ -253,8 +322,10 @@ export function createChatBackend({ allowedOrigins, secret = randomBytes(32).toS
       }),
     close: () =>
       new Promise((resolve) => {
+        for (const timer of settling.values()) clearTimeout(timer)
+        settling.clear()
         io.close(() => resolve())
         http.closeAllConnections()
-      }),
+      }).then(() => store.close()),
   }
 }

@@ -197,6 +197,24 @@ describe('reliability', () => {
     expect(got).not.toContain('lost')
   })
 
+  it('4b. after a reconnect the server did not recover, onResync runs before the emits buffered meanwhile are sent', async () => {
+    const s = await server()
+    const p = await proxy(s)
+    const arrived: string[] = []
+    s.io.on('connection', (socket) => socket.onAny((event: string) => arrived.push(event)))
+    const c = client({ url: p.url, reconnection: { delayMs: 50, maxDelayMs: 50, jitter: 0 }, socketOptions: { transports: ['websocket'] } })
+    c.onResync(() => c.emit('rejoin'))
+    c.connect()
+    await waitFor(() => c.getState().status === 'connected', 'connected')
+    p.pause()
+    p.cutAll()
+    await waitFor(() => c.getState().status === 'reconnecting', 'cut noticed')
+    c.emit('buffered') // no recovery on this server: the session is new after the cut
+    p.resume()
+    await waitFor(() => arrived.length === 2, 'both arrived')
+    expect(arrived).toEqual(['rejoin', 'buffered'])
+  })
+
   it('5. bad input to every public function: a clear error, no crash, state unchanged', async () => {
     const s = await server()
     const c = client({ url: s.url, maxPayloadBytes: 1024 })

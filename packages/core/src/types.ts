@@ -217,7 +217,8 @@ export interface SocketClient<L extends EventsMap = DefaultListenEvents, E exten
   /**
    * Calls `handler` when a reconnect completes without socket.io's connection state recovery
    * (`state.recovered` false): events sent while disconnected are lost, so refetch what the view shows.
-   * Not called on the first connect. Returns the unsubscribe function.
+   * Runs before the emits buffered while disconnected are sent, so that what a handler re-establishes (a room
+   * joined again) is in place when they arrive. Not called on the first connect. Returns the unsubscribe function.
    */
   onResync(handler: () => void): () => void
   /**

@@ -225,10 +225,11 @@ export class Engine implements TransportSink {
     this._backoff?.reset()
     this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
-    this._out.flush()
-    // What happened while disconnected is lost unless the server recovered the session: tell the app.
+    // What happened while disconnected is lost unless the server recovered the session: tell the app, before the
+    // buffered emits go, which may need what its handlers re-establish (a room joined again).
     if (this._everConnected && !info.recovered) this._handlers.resync()
     this._everConnected = true
+    this._out.flush()
   }
 
   upgraded(transport: string): void {
