@@ -1,7 +1,7 @@
 // Runs every benchmark and writes bench/results.json and bench/RESULTS.md. Figures and ratios against a
 // baseline measured in the same run; nothing here passes or fails. `npm run bench` from the root;
 // `npm run bench -- navigation` (or `node bench/run.mjs navigation`) runs one benchmark by name and only prints it.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
@@ -75,6 +75,9 @@ const md = [
   `${leaks.name}: deltas ${JSON.stringify(leaks.value)} (baseline counts ${JSON.stringify({ ...leaks.baseline, heap: undefined })}). ${leaks.note}.`,
   '',
 ].join('\n')
-writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), md)
+// The cluster section is written by `npm run bench:cluster` (bench/cluster.mjs): kept as it is.
+const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url))
+const cluster = /<!-- cluster:start -->[\s\S]*<!-- cluster:end -->/.exec(readFileSync(resultsFile, 'utf8'))?.[0]
+writeFileSync(resultsFile, cluster ? `${md}\n${cluster}\n` : md)
 console.log(`\n${md}`)
 process.exit(0)

@@ -79,6 +79,23 @@ ${nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port}${sticky ? ` cookie ${
 `
 }
 
+/** One backend node alone (history in memory, no adapter), as a child process: the baseline of bench:cluster. */
+export async function startSingle({ allowedOrigins, secret, log = () => {} }) {
+  const port = await freePort()
+  const child = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, PORT: String(port), NODE_NAME: 'single', CHAT_SECRET: secret, ALLOWED_ORIGINS: allowedOrigins.join(','), REDIS_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => log(`[single] ${String(d).trimEnd()}`))
+  try {
+    await waitForPort(port, child, 'the backend')
+  } catch (error) {
+    await stopChild(child)
+    throw error
+  }
+  return { url: `http://127.0.0.1:${port}`, nodes: [{ name: 'single', port, child }], stop: () => stopChild(child) }
+}
+
 /**
  * Starts Redis, `nodes` backend nodes and HAProxy. `sticky: false` builds the balancer without stickiness (the
  * misconfiguration the doctor names). Returns the balancer's URL, the nodes, and kill/restart/stop controls.

@@ -1,12 +1,14 @@
 // The chat on a cluster (issue "Scale"): real redis-server, 3 backend nodes on socket.io's Redis Streams adapter,
 // real HAProxy with cookie stickiness, the built Nuxt app; 2 users in Chromium and 50 in Node (the library's core
 // client over socket.io-client, WebSocket only). All on 127.0.0.1, every process stopped in afterAll.
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSocketClient, type SocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
-import { HEALTH_CHECK_MS } from '../backend/cluster.mjs'
+import { HEALTH_CHECK_MS, startCluster } from '../backend/cluster.mjs'
 import { STORE_DOWN } from '../backend/chat.mjs'
 import { startClusterDemo } from '../demo.mjs'
 import type { ChatMessage } from '../app/types'
@@ -113,6 +115,20 @@ async function nodeOf(page: Page): Promise<string> {
 }
 const pageTexts = (page: Page) => page.$$eval('#messages li .text', (els) => els.map((e) => e.textContent ?? ''))
 const pageNames = (page: Page) => page.$$eval('#presence li', (els) => els.map((e) => e.textContent ?? '').sort())
+
+/** The doctor's CLI as a user runs it (the built package), with --json. */
+const DOCTOR = fileURLToPath(new URL('../../../packages/doctor/dist/bin.js', import.meta.url))
+type Report = { ok: boolean; checks: { id: string; target: string; status: string; evidence: string; fix?: string }[] }
+const doctor = (...args: string[]): Promise<Report> =>
+  new Promise((resolve, reject) =>
+    execFile(process.execPath, [DOCTOR, ...args, '--json'], { timeout: 30_000 }, (error, stdout) => {
+      try {
+        resolve(JSON.parse(stdout) as Report)
+      } catch {
+        reject(error ?? new Error(`no JSON from the doctor: ${stdout}`))
+      }
+    }),
+  )
 
 const users: NodeUser[] = []
 const pages: Page[] = []
@@ -265,5 +281,26 @@ describe('the chat on 3 nodes, Redis and HAProxy', () => {
     expect(history.map((m) => m.text)).not.toContain('while Redis is down')
     for (const u of users) expect(u.client.getState().status).toBe('connected')
     expect(problems).toEqual([])
+  }, 60_000)
+
+  it('the doctor against the balancer passes its stickiness check; against one without stickiness (polling on) it fails with the fix', async () => {
+    const good = await doctor(demo.backendUrl, '--proxy', 'haproxy', '--origin', demo.allowedOrigins[0]!)
+    const session = good.checks.find((c) => c.id === 'session')!
+    expect(session.status).toBe('pass')
+    expect(session.evidence).toMatch(/upgrade of the session: 101/)
+    expect(good.checks.filter((c) => c.status === 'fail')).toEqual([])
+
+    const bad = await startCluster({ nodes: 3, sticky: false, allowedOrigins: demo.allowedOrigins, secret: 'a'.repeat(64) })
+    try {
+      const report = await doctor(bad.url, '--proxy', 'haproxy', '--origin', demo.allowedOrigins[0]!)
+      const check = report.checks.find((c) => c.id === 'session')!
+      expect(check.status).toBe('fail')
+      expect(check.evidence).toMatch(/Session ID unknown/)
+      expect(check.fix).toMatch(/sticky sessions/)
+      expect(check.fix).toMatch(/cookie/)
+      expect(report.ok).toBe(false)
+    } finally {
+      await bad.stop()
+    }
   }, 60_000)
 })
