@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { startCluster, stopChild } from './backend/cluster.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -28,14 +29,6 @@ function start(name, command, args, env, log) {
   return child
 }
 
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-  })
-}
 
 async function waitForHttp(url, child, timeoutMs = 30_000) {
   const started = Date.now()
@@ -70,7 +63,6 @@ export async function startClusterDemo({ appPort = 3000, backendPort = 8000, nod
   if (!existsSync(here('.output/server/index.mjs'))) throw new Error('The chat app is not built: run `npm run demo:cluster` from the repository root (or nuxi build here).')
   await ensurePortFree(appPort, 'the chat app', 'PORT')
   await ensurePortFree(backendPort, 'the load balancer', 'BACKEND_PORT')
-  const { startCluster } = await import('./backend/cluster.mjs')
   const allowedOrigins = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`]
   const cluster = await startCluster({ nodes, allowedOrigins, secret: randomBytes(32).toString('hex'), sticky, port: backendPort, log })
   const app = startApp(appPort, backendPort, log)

@@ -46,7 +46,8 @@ async function waitForPort(port, child, what, timeoutMs = 15_000) {
   }
 }
 
-function stopChild(child, signal = 'SIGTERM') {
+/** Stops a child process (SIGKILL after 3 s); resolves when it has exited. */
+export function stopChild(child, signal = 'SIGTERM') {
   return new Promise((resolve) => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return resolve()
     child.once('exit', () => resolve())
