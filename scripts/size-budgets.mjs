@@ -3,10 +3,12 @@
 // the first connect. Run by `npm test` after the build; exits 1 when an entry is over a ceiling.
 // The ceilings are the measured sizes plus a little headroom: a guard against regressions. The issue's targets
 // (vue eager 1,500 B, lazy 4,000 B; Nuxt plugin eager 1,700 B) are printed beside them until they are met.
+// The vue ceiling rose from 3,750 to 4,550 B with reactive options, `enabled`, once/off and the scope that carries
+// handlers and subscriptions from one connection to the next (useSocket: 4,492 B measured, +782 B).
 import { entries, splitSize } from '../bench/size.mjs'
 
 const budgets = [
-  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 3_750, lazy: 6_250, target: { eager: 1_500, lazy: 4_000 } },
+  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_550, lazy: 6_250, target: { eager: 1_500, lazy: 4_000 } },
   { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_800, lazy: 6_250, target: { eager: 1_700 } },
 ]
 

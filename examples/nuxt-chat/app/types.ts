@@ -18,5 +18,7 @@ export interface ServerEvents {
 export interface ClientEvents {
   join: (room: string, ack: (result: Ack<{ room: string; history: ChatMessage[]; names: string[]; at: number }>) => void) => void
   message: (room: string, text: string, ack: (result: Ack<{ ok: true; id: string }>) => void) => void
+  /** Leaves a room (the subscription's undo; joining another room leaves the others too). */
+  leave: (room: string) => void
   typing: (room: string) => void
 }

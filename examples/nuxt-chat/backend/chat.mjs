@@ -277,6 +277,12 @@ export function createChatBackend({
       settle(room)
       ack({ room, history, names, at })
     })
+    guarded(socket, 'leave', (value) => {
+      const room = roomOf(value)
+      if (!room || !socket.rooms.has(room)) return
+      socket.leave(room)
+      void announce(room)
+    })
     guarded(socket, 'message', async (value, text, ack) => {
       if (typeof ack !== 'function') return
       // A room of the list (never the socket's own id, which socket.rooms also holds) that this socket joined.

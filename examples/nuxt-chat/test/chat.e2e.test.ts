@@ -47,6 +47,8 @@ const badge = (page: Page) => page.getAttribute('.badge', 'data-status')
 
 async function signIn(context: BrowserContext, name: string): Promise<Page> {
   const page = await open(context, '/')
+  // Hydrated first: a click before that would submit the form natively (a reload, no sign-in); seen under load.
+  await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
   await page.fill('#name', name)
   await page.click('button[type=submit]')
   await page.waitForURL(/\/rooms\/general$/)
@@ -112,14 +114,29 @@ describe('the chat demo in Chromium', () => {
     expect(await carol.textContent('#send-error')).toContain('at most 500 characters')
   })
 
-  it('without the session cookie the badge shows unauthorized, with no retry loop', async () => {
-    const page = await open(await browser.newContext(), '/rooms/general')
+  it('without a session no socket is opened (useSocket enabled only when signed in); a cookie the backend refuses shows unauthorized, with no retry loop', async () => {
+    const context = await browser.newContext()
     const handshakes: string[] = []
-    page.on('request', (r) => r.url().includes('/socket.io/') && handshakes.push(r.url()))
-    await page.waitForSelector('.badge[data-status="unauthorized"]', { timeout: 10_000 })
+    context.on('request', (r) => r.url().includes('/socket.io/') && handshakes.push(r.url()))
+    const page = await open(context, '/rooms/general')
+    await page.waitForSelector('text=You are not signed in')
+    await page.waitForTimeout(1500) // hydrated, and nothing scheduled
+    expect(await badge(page)).toBe('idle')
+    expect(handshakes).toEqual([])
+
+    // Signed in: the session name is known to the page, so it connects; then the backend revokes the session (a
+    // sign-out in another tab): the reconnect is refused and stays refused, with no loop.
+    const signedIn = await signIn(context, 'erin')
+    const cookies = await context.cookies(demo.url)
+    const session = cookies.find((c) => c.name === 'chat_session')!
+    await fetch(`${demo.backendUrl}/api/session`, { method: 'DELETE', headers: { cookie: `chat_session=${session.value}` } })
+    // The server closed the socket on revocation (io server disconnect): the user retries.
+    await signedIn.waitForSelector('.badge[data-status="disconnected"]', { timeout: 5000 })
+    await signedIn.click('.badge button')
+    await signedIn.waitForSelector('.badge[data-status="unauthorized"]', { timeout: 10_000 })
     const after = handshakes.length
-    await page.waitForTimeout(3000)
-    expect(await badge(page)).toBe('unauthorized')
+    await signedIn.waitForTimeout(3000)
+    expect(await badge(signedIn)).toBe('unauthorized')
     expect(handshakes.length).toBe(after)
   })
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSocketClient, type SocketClient } from '@ssr-socket/core'
+import { createSocketClient, createSubscription, type SocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { HEALTH_CHECK_MS, startCluster } from '../backend/cluster.mjs'
@@ -33,8 +33,8 @@ async function signIn(name: string): Promise<string> {
 type JoinAck = { error?: string; history: ChatMessage[]; names: string[]; at: number }
 
 /**
- * A user in Node, written as the app's useChat is: join on first connect and on resync; messages once by id; the
- * history a join brings, plus what arrived live while it was on its way.
+ * A user in Node, written as the app's useChat is: the room as a subscription; messages once by id; the history a
+ * join brings, plus what arrived live that it does not hold yet.
  */
 interface NodeUser {
   name: string
@@ -60,33 +60,32 @@ function nodeUser(name: string, cookie: string): NodeUser {
     socketOptions: { transports: ['websocket'], extraHeaders: { origin: demo.allowedOrigins[0]!, cookie } },
   })
   const user: NodeUser = { name, client, node: null, list: [], seen: new Set(), handled: new Map(), names: [], namesAt: 0, statuses: [], joinErrors: [], joinedAt: 0 }
-  let arriving: ChatMessage[] | null = null
-  const join = async (): Promise<void> => {
-    arriving = []
-    const result = (await client.emitWithAck('join', ROOM).catch((error: Error) => ({ error: error.message }))) as JoinAck
-    const arrived = arriving
-    arriving = null
-    if (result.error !== undefined) return void user.joinErrors.push(result.error)
-    const known = new Set(result.history.map((m) => m.id))
-    user.list = [...result.history, ...arrived.filter((m) => !known.has(m.id))]
-    for (const m of result.history) user.seen.add(m.id)
-    if (result.at >= user.namesAt) [user.names, user.namesAt] = [result.names, result.at]
-    user.joinedAt ||= Date.now()
-  }
+  // The room as the library's subscription: joined on connect and after every reconnect the server did not recover.
+  createSubscription<JoinAck>(client, 'join', [ROOM], {
+    unsubscribe: 'leave',
+    onAck(result) {
+      if (result.error !== undefined) return void user.joinErrors.push(result.error)
+      // As the app merges: the history, plus what arrived live that it does not hold yet.
+      const known = new Set(result.history.map((m) => m.id))
+      const since = result.history[0]?.at ?? 0
+      user.list = [...result.history, ...user.list.filter((m) => !known.has(m.id) && m.at >= since)]
+      for (const m of result.history) user.seen.add(m.id)
+      if (result.at >= user.namesAt) [user.names, user.namesAt] = [result.names, result.at]
+      user.joinedAt ||= Date.now()
+    },
+    onError: (error) => user.joinErrors.push(error.message),
+  })
   client.on('me', (me: { node: string }) => (user.node = me.node))
   client.on('message', (m: ChatMessage) => {
     user.handled.set(m.id, (user.handled.get(m.id) ?? 0) + 1)
     user.seen.add(m.id)
-    arriving?.push(m)
     if (!user.list.some((x) => x.id === m.id)) user.list.push(m)
   })
   client.on('presence', (p: { room: string; names: string[]; at: number }) => {
     if (p.room === ROOM && p.at >= user.namesAt) [user.names, user.namesAt] = [p.names, p.at]
   })
-  client.onResync(() => void join())
   client.subscribe((state) => {
     if (user.statuses.at(-1) !== state.status) user.statuses.push(state.status)
-    if (state.status === 'connected' && !user.joinedAt && user.statuses.filter((s) => s === 'connected').length === 1) void join()
   })
   client.connect()
   return user
@@ -100,6 +99,8 @@ async function browserUser(name: string): Promise<Page> {
   })
   page.on('pageerror', (e) => problems.push(`${name}: pageerror ${e.message}`))
   await page.goto(`${demo.url}/`)
+  // Hydrated first: a click before that would submit the form natively (a reload, no sign-in); seen under load.
+  await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
   await page.fill('#name', name)
   await page.click('button[type=submit]')
   await page.waitForURL(/\/rooms\/general$/)

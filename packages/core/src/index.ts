@@ -1,6 +1,8 @@
 export { createSocketRegistry } from './registry.js'
 export type { SocketRegistry, SocketRegistryOptions, SocketRegistryDiagnostics } from './registry.js'
 export { createSocketClient } from './client.js'
+export { createSubscription } from './subscription.js'
+export type { Subscription, SubscriptionOptions } from './subscription.js'
 export { SocketError, isSocketError } from './errors.js'
 export type { SocketErrorKind } from './errors.js'
 export { INITIAL_STATE } from './initialState.js'

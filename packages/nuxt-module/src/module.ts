@@ -136,6 +136,7 @@ export default defineNuxtModule<ModuleOptions>({
     addImports([
       { name: 'useSocket', from: resolver.resolve('./runtime/vue') },
       { name: 'useSocketEvent', from: resolver.resolve('./runtime/vue') },
+      { name: 'useSocketSubscription', from: resolver.resolve('./runtime/vue') },
       { name: 'provideSocketToken', from: resolver.resolve('./runtime/composables') },
       { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/composables') },
     ])

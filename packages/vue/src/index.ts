@@ -3,8 +3,11 @@ export type { SocketContext, SocketPluginOptions } from './plugin'
 export { useSocket } from './useSocket'
 export type { UseSocketOptions, UseSocketReturn } from './useSocket'
 export { useSocketEvent } from './useSocketEvent'
+export { useSocketSubscription } from './useSocketSubscription'
+export type { UseSocketSubscriptionOptions, UseSocketSubscriptionReturn } from './useSocketSubscription'
+export { useSocketDiagnostics } from './useSocketDiagnostics'
 export type { EventPayload, UseSocketEventOptions } from './useSocketEvent'
-export { INITIAL_STATE, SocketError, isSocketError } from '@ssr-socket/core'
+export { INITIAL_STATE, SocketError, isSocketError, createSubscription } from '@ssr-socket/core'
 export type {
   DefaultEmitEvents,
   DefaultListenEvents,
@@ -16,4 +19,6 @@ export type {
   SocketRegistry,
   SocketState,
   SocketStatus,
+  Subscription,
+  SubscriptionOptions,
 } from '@ssr-socket/core'

@@ -1,7 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { ShallowRef } from 'vue'
+import { computed, ref, type Ref, type ShallowRef } from 'vue'
 import { useSocket } from './useSocket'
 import { useSocketEvent } from './useSocketEvent'
+import { useSocketSubscription } from './useSocketSubscription'
 
 // Users augment Register once; every composable is typed from it.
 declare module '@ssr-socket/core' {
@@ -44,6 +45,40 @@ describe('typed events through Register', () => {
     useSocketEvent('nope')
     // @ts-expect-error initial must match the payload
     useSocketEvent('count', undefined, { initial: 'zero' })
+  })
+
+  it('useSocketEvent with options: Readonly<Ref<T>> with initial, T | undefined without; onEvent typed; wrong names fail', () => {
+    const count = useSocketEvent('count', { initial: 0 })
+    expectTypeOf(count).toEqualTypeOf<Readonly<Ref<number>>>()
+    const maybe = useSocketEvent('count')
+    expectTypeOf(maybe).toEqualTypeOf<Readonly<Ref<number | undefined>>>()
+    useSocketEvent('message', {
+      onEvent: (text, from) => {
+        expectTypeOf(text).toEqualTypeOf<string>()
+        expectTypeOf(from).toEqualTypeOf<string>()
+      },
+    })
+    // @ts-expect-error unknown event
+    useSocketEvent('nope', { initial: 0 })
+    // @ts-expect-error initial must match the payload
+    useSocketEvent('count', { initial: 'zero' })
+  })
+
+  it('useSocketSubscription: the event, its arguments (without the ack) and the ack type come from the maps', () => {
+    const { data } = useSocketSubscription('join', () => ['lobby'], { unsubscribe: 'leave' })
+    expectTypeOf(data.value).toEqualTypeOf<boolean | undefined>()
+    useSocketSubscription('join', ['lobby'])
+    // @ts-expect-error not a registered emit event
+    useSocketSubscription('jion', ['lobby'])
+    // @ts-expect-error wrong argument type
+    useSocketSubscription('join', [42])
+  })
+
+  it('useSocket options: url, namespace and enabled take refs and getters', () => {
+    const room = ref('a')
+    useSocket({ namespace: () => `/${room.value}`, enabled: computed(() => room.value !== ''), url: ref('http://localhost:8000') })
+    // @ts-expect-error enabled is a boolean
+    useSocket({ enabled: 'yes' })
   })
 
   it('explicit generics override the registered maps', () => {

@@ -13,10 +13,39 @@ import {
   type SocketStatus,
 } from '@ssr-socket/core'
 import type { Socket } from 'socket.io-client'
-import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toRef, type ComputedRef, type ShallowRef } from 'vue'
+import {
+  computed,
+  getCurrentInstance,
+  getCurrentScope,
+  isRef,
+  onMounted,
+  onScopeDispose,
+  shallowRef,
+  toRef,
+  toValue,
+  watch,
+  type ComputedRef,
+  type MaybeRefOrGetter,
+  type ShallowRef,
+} from 'vue'
 import { injectSocketContext } from './plugin'
 
-export interface UseSocketOptions extends SocketClientOptions {
+/** The options that pick the connection: a ref or a getter makes the composable follow them. */
+type KeyOption = 'url' | 'path' | 'namespace'
+
+export interface UseSocketOptions extends Omit<SocketClientOptions, KeyOption> {
+  /** The server; a ref or getter switches connections when it changes. @default the plugin's */
+  url?: MaybeRefOrGetter<string | undefined>
+  /** socket.io's path; reactive like `url`. @default the plugin's, else '/socket.io' */
+  path?: MaybeRefOrGetter<string | undefined>
+  /** The namespace; reactive like `url` (a room-specific namespace follows the route). @default '/' */
+  namespace?: MaybeRefOrGetter<string | undefined>
+  /**
+   * `false`: stay idle and hold no connection (connect after sign-in: `enabled: () => !!user.value`). Turning
+   * true connects (after mount); turning false disconnects unless another caller still wants the connection.
+   * @default true
+   */
+  enabled?: MaybeRefOrGetter<boolean>
   /** Connect after mount. @default the plugin's `autoConnect` (true) */
   autoConnect?: boolean
 }
@@ -35,30 +64,48 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   reconnect(): void
   emit<K extends EventNames<E>>(event: K, ...args: Parameters<E[K]>): void
   emitWithAck<K extends EventNames<E>>(event: K, ...args: AckArgs<E[K]>): Promise<AckResult<E[K]>>
-  /** Adds a handler, removed by the returned function or when the calling scope is disposed. */
+  /** Dropped unless connected. */
+  readonly volatile: { emit<K extends EventNames<E>>(event: K, ...args: Parameters<E[K]>): void }
+  /**
+   * Adds a handler, removed by the returned function or when the calling scope is disposed. It follows the
+   * connection when reactive options switch it.
+   */
   on<K extends EventNames<L>>(event: K, handler: L[K]): () => void
+  /** `on` for the next event only. */
+  once<K extends EventNames<L>>(event: K, handler: L[K]): () => void
+  /** Removes handlers this caller added for `event` (only `handler`, when given); never other callers' handlers. */
+  off<K extends EventNames<L>>(event: K, handler?: L[K]): void
   /** Called after a reconnect that socket.io could not recover (missed events are lost: refetch); removed on scope dispose. */
   onResync(handler: () => void): () => void
-  /** The shared client behind this composable. */
-  client: SocketClient<L, E>
+  /** The shared client behind this composable (another one after reactive options switch the connection). */
+  readonly client: SocketClient<L, E>
 }
 
 type Methods<L extends EventsMap, E extends EventsMap> = Omit<UseSocketReturn<L, E>, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'>
 
 /**
- * The methods of the result, forwarding to the shared client. `track` ties the handlers this caller adds to its
- * scope (identity on the server, where the client's `on` is a no-op and scopes are never disposed).
+ * The methods of the result, forwarding to the current client. `on`, `once`, `onResync` and `off` go through
+ * `bind`, which ties handlers to the caller's scope (the server passes the client's own, inert ones).
  */
-function methods<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>, track: (off: () => void) => () => void): Methods<L, E> {
+function methods<L extends EventsMap, E extends EventsMap>(
+  current: () => SocketClient<L, E>,
+  bind: (kind: 'on' | 'once' | 'onResync', event: unknown, handler: (...args: never[]) => unknown) => () => void,
+  unbind: (event: unknown, handler?: unknown) => void,
+): Methods<L, E> {
   return {
-    connect: () => client.connect(),
-    disconnect: () => client.disconnect(),
-    reconnect: () => client.reconnect(),
-    emit: (event, ...args) => client.emit(event, ...args),
-    emitWithAck: (event, ...args) => client.emitWithAck(event, ...args),
-    on: (event, handler) => track(client.on(event, handler)),
-    onResync: (handler) => track(client.onResync(handler)),
-    client,
+    connect: () => current().connect(),
+    disconnect: () => current().disconnect(),
+    reconnect: () => current().reconnect(),
+    emit: (event, ...args) => current().emit(event, ...args),
+    emitWithAck: (event, ...args) => current().emitWithAck(event, ...args),
+    volatile: { emit: (event, ...args) => current().volatile.emit(event, ...args) },
+    on: (event, handler) => bind('on', event, handler),
+    once: (event, handler) => bind('once', event, handler),
+    off: (event, handler) => unbind(event, handler),
+    onResync: (handler) => bind('onResync', undefined, handler),
+    get client() {
+      return current()
+    },
   }
 }
 
@@ -82,81 +129,229 @@ function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketCl
     attempt: toRef(() => 0) as unknown as ComputedRef<number>,
     socket: toRef(() => null) as unknown as ShallowRef<Socket | null>,
   })
-  return { ...(serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>), ...methods(client, (off) => off) }
+  const c = client as unknown as Record<'on' | 'once' | 'onResync' | 'off', (...args: unknown[]) => () => void>
+  // Object.assign onto the methods keeps their `client` getter (a spread would copy its value).
+  return Object.assign(
+    methods(() => client, (kind, event, handler) => (kind === 'onResync' ? c.onResync(handler) : c[kind](event, handler)), (event, handler) => c.off(event, handler)),
+    serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>,
+  )
+}
+
+const KEY_OPTIONS: readonly KeyOption[] = ['url', 'path', 'namespace']
+const reactive = (value: unknown): boolean => isRef(value) || typeof value === 'function'
+
+/** The client options these composable options give now (refs and getters read; unset ones left to the plugin). */
+function clientOptions(options: UseSocketOptions | undefined): SocketClientOptions {
+  const { autoConnect: _a, enabled: _e, ...rest } = options ?? {}
+  const out: Record<string, unknown> = { ...rest }
+  for (const key of KEY_OPTIONS) {
+    const value = toValue(rest[key])
+    if (value === undefined) delete out[key]
+    else out[key] = value
+  }
+  return out as SocketClientOptions
+}
+
+/**
+ * How many callers want each client connected (enabled and auto-connecting): a caller whose `enabled` turns
+ * false disconnects the client only when it was the last. Keyed by client (each belongs to one app's registry);
+ * a WeakMap, so a disposed client leaves nothing. Browser only: the server returns before any of it.
+ */
+const demands = new WeakMap<object, number>()
+function demand(client: object, delta: 1 | -1): number {
+  const n = Math.max(0, (demands.get(client) ?? 0) + delta)
+  demands.set(client, n)
+  return n
+}
+
+/** Something this caller holds on its client (a handler, a subscription): moved when the client changes. */
+interface Binding {
+  /** Puts it on a client; returns what takes it off again. */
+  attach: (client: SocketClient<EventsMap, EventsMap>) => () => void
+  off: () => void
+  /** For `off(event, handler)`: what the caller passed to on/once. */
+  event?: unknown
+  original?: unknown
+}
+
+/** `useSocket`, and `track`: ties something to the caller's scope and to whichever client it has (internal). */
+export interface SocketScope<L extends EventsMap, E extends EventsMap> {
+  api: UseSocketReturn<L, E>
+  track: (attach: Binding['attach']) => () => void
 }
 
 /**
  * The app's connection for these options (shared with every other caller of the same url + path + namespace).
- * Connects after mount, never in `setup()`, so the server HTML and the hydrating render agree.
+ * Connects after mount, never in `setup()`, so the server HTML and the hydrating render agree. url, path,
+ * namespace and `enabled` may be refs or getters: the composable follows them.
  */
 export function useSocket<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
   options?: UseSocketOptions,
 ): UseSocketReturn<L, E> {
+  return useSocketScope<L, E>(options).api
+}
+
+/** What `useSocket` does; composables built on it (`useSocketSubscription`) also get `track`. @internal */
+export function useSocketScope<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
+  options?: UseSocketOptions,
+): SocketScope<L, E> {
   const context = injectSocketContext('useSocket')
   const { registry } = context
   // The server: constant refs (the client is inert), one object per render and client, made once and handed
   // to every component of the render, so a page of 50 components pays for one; '' keys the call without options.
-  const cache = context.ssr as Map<string, UseSocketReturn<L, E>> | undefined
+  const cache = context.ssr as Map<string, SocketScope<L, E>> | undefined
   let result = cache && !options ? cache.get('') : undefined
   if (result) return result
-  const { autoConnect = context.autoConnect, ...clientOptions } = options ?? {}
-  const client = registry.acquire<L, E>(clientOptions)
+  const autoConnect = options?.autoConnect ?? context.autoConnect
+  let client = registry.acquire<L, E>(clientOptions(options))
   if (cache) {
     result = cache.get(client.key)
-    if (!result) cache.set(client.key, (result = serverSocket(client)))
+    if (!result) {
+      const inert = client
+      cache.set(client.key, (result = { api: serverSocket(inert), track: (attach) => attach(inert as SocketClient<EventsMap, EventsMap>) }))
+    }
     if (!options) cache.set('', result)
     return result
   }
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
   // covers the app's defaults; this covers a connection with its own options), the connection after mount.
   if (autoConnect && options) void client.preload()
+  const enabled = (): boolean => toValue(options?.enabled) !== false
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
-  const offs = new Set<() => void>()
+  /** The handlers this caller added, to remove on dispose and to carry over to another client. */
+  const bindings = new Set<Binding>()
   let unsubscribe: (() => void) | null = null
+  let started = false
   let active = true
+  /** The client this caller counts in the demand of (mounted, auto-connecting, enabled), if any. */
+  let wantedOn: SocketClient<L, E> | null = null
 
   const sync = (next: SocketState): void => {
     state.value = next
     socket.value = client.socket
   }
+  const want = (on: boolean): void => {
+    if (on) {
+      if (wantedOn === client) return
+      const target = (wantedOn = client)
+      demand(target, 1)
+      context.scheduleConnect(() => active && wantedOn === target && target.connect())
+    } else if (wantedOn) {
+      const target = wantedOn
+      wantedOn = null
+      if (demand(target, -1) === 0) target.disconnect()
+    }
+  }
   const start = (): void => {
+    started = true
     sync(client.getState())
     unsubscribe = client.subscribe(sync)
-    if (autoConnect) context.scheduleConnect(() => active && client.connect())
+    if (autoConnect && enabled()) want(true)
   }
   // In a component: after mount (after hydration). Elsewhere (an effect scope in a store): now, in the browser.
   if (getCurrentInstance()) onMounted(start)
   else if (!registry.isServer) start()
 
+  const attach = (b: Binding): void => {
+    b.off = b.attach(client as SocketClient<EventsMap, EventsMap>)
+  }
+  /** Another client (reactive url, path or namespace changed): this caller's handlers and demand move to it. */
+  const switchTo = (next: SocketClient<L, E>): void => {
+    const previous = client
+    if (next === previous) return registry.release(next) // the same connection after all (one ref too many)
+    const wanted = wantedOn !== null
+    // One connection at a time. Another namespace of the same server shares its Engine.IO connection: the new
+    // namespace connects before the old one leaves, so that socket.io keeps that connection open. Another
+    // server: the old connection closes first.
+    const server = (key: string): string => key.slice(0, key.lastIndexOf('#'))
+    if (server(next.key) !== server(previous.key)) want(false)
+    for (const b of bindings) b.off()
+    unsubscribe?.()
+    client = next
+    for (const b of bindings) attach(b)
+    const old = wantedOn
+    wantedOn = null
+    if (started) {
+      sync(client.getState())
+      unsubscribe = client.subscribe(sync)
+      if (wanted || (autoConnect && enabled())) want(true)
+    }
+    const leave = (): void => {
+      if (old && demand(old, -1) === 0) old.disconnect() // the last caller that wanted it closes it
+      registry.release(previous)
+    }
+    // Same server: the old namespace leaves once the new one is through (or has failed): the new one's transport
+    // is created asynchronously, and socket.io closes a connection whose last namespace leaves.
+    if (!old || client.getState().status !== 'connecting') return leave()
+    const stop = client.subscribe((next) => next.status !== 'connecting' && done())
+    const done = (): void => {
+      stop()
+      pending.delete(done)
+      leave()
+    }
+    pending.add(done)
+  }
+  /** Old clients waiting for the new one to connect (run at once when the scope ends). */
+  const pending = new Set<() => void>()
+  const stops: Array<() => void> = []
+  if (options && KEY_OPTIONS.some((key) => reactive(options[key]))) {
+    stops.push(watch(() => KEY_OPTIONS.map((key) => toValue(options[key])).join('\n'), () => switchTo(registry.acquire<L, E>(clientOptions(options)))))
+  }
+  if (options && reactive(options.enabled)) {
+    stops.push(watch(enabled, (on) => started && autoConnect && want(on)))
+  }
+
   if (getCurrentScope()) {
     onScopeDispose(() => {
       active = false
+      for (const stop of stops) stop()
+      for (const done of [...pending]) done()
       unsubscribe?.()
-      for (const off of offs) off()
-      offs.clear()
+      for (const b of bindings) b.off()
+      bindings.clear()
+      // No disconnect here: the registry keeps the connection for graceMs after its last holder (a route change).
+      if (wantedOn) demand(wantedOn, -1)
+      wantedOn = null
       registry.release(client)
     })
   }
 
-  /** Ties a cleanup to this scope: it runs on dispose unless the caller ran it first. */
-  function track(off: () => void): () => void {
-    const remove = (): void => {
-      off()
-      offs.delete(remove)
+  function track(attachTo: Binding['attach'], event?: unknown, original?: unknown): () => void {
+    const b: Binding = { attach: attachTo, off: () => {}, event, original }
+    attach(b)
+    bindings.add(b)
+    return () => {
+      if (bindings.delete(b)) b.off()
     }
-    offs.add(remove)
+  }
+  type Handler = (...args: unknown[]) => void
+  type Listening = Record<'on' | 'once', (event: unknown, handler: Handler) => () => void>
+  function bind(kind: 'on' | 'once' | 'onResync', event: unknown, handler: (...args: never[]) => unknown): () => void {
+    if (kind === 'onResync') return track((c) => c.onResync(handler as () => void))
+    let remove: () => void = () => {}
+    // A `once` that fired is no longer this caller's (and not carried to another client).
+    const held = kind === 'once' ? (...args: unknown[]) => (remove(), (handler as Handler)(...args)) : (handler as Handler)
+    remove = track((c) => (c as unknown as Listening)[kind](event, held), event, handler)
     return remove
+  }
+  function unbind(event: unknown, handler?: unknown): void {
+    for (const b of bindings) {
+      if (b.event !== undefined && b.event === event && (handler === undefined || b.original === handler)) {
+        bindings.delete(b)
+        b.off()
+      }
+    }
   }
 
   const pick = <K extends keyof SocketState>(key: K) => computed(() => state.value[key])
-  return {
+  const api = Object.assign(methods(() => client, bind, unbind), {
     state,
     status: pick('status'),
     isConnected: computed(() => state.value.status === 'connected'),
     error: pick('error'),
     attempt: pick('attempt'),
     socket,
-    ...methods(client, track),
-  }
+  })
+  return { api, track }
 }

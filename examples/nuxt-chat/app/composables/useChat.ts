@@ -1,51 +1,42 @@
 import type { ChatMessage, ClientEvents, ServerEvents } from '../types'
 
-/** One room: history on join (again after every reconnect), live messages, presence, typing. */
-export function useChat(room: Ref<string>) {
-  const { status, on, onResync, emitWithAck, emit } = useSocket<ServerEvents, ClientEvents>()
+/** One room: history on join (again after every reconnect that lost it), live messages, presence, typing. */
+export function useChat(room: Ref<string>, signedIn: () => boolean) {
+  // Connects (after hydration) once signed in, and only then: an anonymous visitor opens no socket.
+  const { status, on, emitWithAck, emit } = useSocket<ServerEvents, ClientEvents>({ enabled: signedIn, autoConnect: true })
   const messages = ref<ChatMessage[]>([])
   const names = ref<string[]>([])
   const typing = ref<Record<string, number>>({})
   const joinError = ref<string | null>(null)
   let namesAt = 0
 
-  /** Live messages that arrive while a join waits for its answer: the history it brings may not hold them yet. */
-  let arriving: ChatMessage[] | null = null
-
-  async function join(): Promise<void> {
-    const joining = room.value
-    arriving = []
-    const result = await emitWithAck('join', joining).catch((error: Error) => ({ error: error.message }))
-    const arrived = arriving
-    arriving = null
-    if (result.error !== undefined) {
-      joinError.value = result.error
-      return
-    }
-    joinError.value = null
-    if (room.value !== joining) return // the room changed meanwhile: that join brings its own history
-    const known = new Set(result.history.map((m) => m.id))
-    messages.value = [...result.history, ...arrived.filter((m) => !known.has(m.id))]
-    if (result.at >= namesAt) [names.value, namesAt] = [result.names, result.at]
-  }
-  // Join on the first connection and when the room changes. A reconnect that the server recovered (connection
-  // state recovery: same session, rooms kept, missed messages delivered) needs nothing; one it did not recover
-  // (a backend restart, a node of the cluster gone) lost the room on the server: join again, which also brings
-  // the history that was missed.
-  let joinedOnce = false
-  watch([status, room], ([now], [, previousRoom]) => {
-    if (now === 'connected' && (!joinedOnce || room.value !== previousRoom)) {
-      joinedOnce = true
-      void join()
-    }
+  // The room, as a subscription: joined when the connection opens, again after every reconnect the server did not
+  // recover (a backend restart, a node of the cluster gone: socket.io forgot the room), left and joined again when
+  // the route changes, left when the page goes. Each join's answer brings the history.
+  useSocketSubscription<ClientEvents, 'join'>('join', () => [room.value], {
+    unsubscribe: 'leave',
+    onAck(result) {
+      if (result.error !== undefined) {
+        joinError.value = result.error
+        return
+      }
+      joinError.value = null
+      if (result.room !== room.value) return // an answer for the room just left
+      // The history, plus what arrived live that it does not hold yet (stored just after it was read, which can
+      // happen through another node): a message of this room newer than the oldest of the history and not in it.
+      const known = new Set(result.history.map((m) => m.id))
+      const since = result.history[0]?.at ?? 0
+      const extra = messages.value.filter((m) => m.room === result.room && !known.has(m.id) && m.at >= since)
+      messages.value = [...result.history, ...extra]
+      if (result.at >= namesAt) [names.value, namesAt] = [result.names, result.at]
+    },
+    onError: (error) => (joinError.value = error.message),
   })
-  onResync(() => void join())
 
   on('message', (message) => {
     // A message can come both in a refetched history and live (stored before the refetch, broadcast after the
     // join): shown once, by id.
     if (message.room !== room.value) return
-    arriving?.push(message)
     if (!messages.value.some((m) => m.id === message.id)) messages.value = [...messages.value, message]
     delete typing.value[message.name]
   })

@@ -1,0 +1,95 @@
+// Subscriptions: an emit that declares interest on the server (join a room, subscribe a topic), which socket.io's
+// server forgets with the session. Sent on every connect that is not a recovered one, undone when stopped, re-sent
+// with new arguments. A function over the public client API, not a client method: an app that never uses it ships
+// none of it (the client's facade is in every entry chunk).
+import type { SocketError } from './errors.js'
+import type { EventsMap, SocketClient, SocketState } from './types.js'
+
+export interface SubscriptionOptions<R = unknown> {
+  /** The event that undoes it (e.g. 'leave'), sent with the same arguments when stopped or updated. */
+  unsubscribe?: string
+  /** Wait for the server's ack (emitWithAck) and report it to `onAck`; false for an event the server does not ack. @default true */
+  ack?: boolean
+  /** The server's ack of each (re)subscription, e.g. the history of the room just joined. */
+  onAck?: (result: R) => void
+  /** A (re)subscription that failed: its ack timed out, or the connection dropped before it. */
+  onError?: (error: SocketError) => void
+}
+
+export interface Subscription {
+  /** The arguments it subscribes with now. */
+  readonly args: readonly unknown[]
+  /** New arguments: when connected, the old ones are unsubscribed and the new ones subscribed at once; otherwise on connect. */
+  update(args: readonly unknown[]): void
+  /** Unsubscribes (when connected) and stops following the connection. */
+  stop(): void
+}
+
+const same = (a: readonly unknown[] | null, b: readonly unknown[]): boolean => a !== null && (a === b || JSON.stringify(a) === JSON.stringify(b))
+
+/**
+ * Keeps `event` with `args` subscribed on the server across reconnects: sent when the client connects, and again
+ * after every reconnect the server did not recover (`state.recovered` false: a new session, its rooms gone);
+ * exactly once per such connect, before the emits buffered while disconnected. A recovered reconnect sends
+ * nothing (the server kept it). `stop()` sends `unsubscribe` with the arguments the server holds.
+ */
+export function createSubscription<R = unknown>(
+  client: SocketClient<EventsMap, EventsMap>,
+  event: string,
+  args: readonly unknown[] = [],
+  options: SubscriptionOptions<R> = {},
+): Subscription {
+  const c = client as unknown as SocketClient<EventsMap, Record<string, (...a: unknown[]) => void>>
+  let current = args
+  /** What the server holds now (null: nothing), as far as this side knows. */
+  let held: readonly unknown[] | null = null
+  let stopped = false
+  const undo = (): void => {
+    if (held && options.unsubscribe) c.emit(options.unsubscribe, ...held)
+    held = null
+  }
+  const send = (): void => {
+    const sent = (held = current)
+    if (options.ack === false) return c.emit(event, ...sent)
+    c.emitWithAck(event, ...sent).then(
+      (result) => !stopped && held === sent && options.onAck?.(result as R),
+      (error: SocketError) => !stopped && held === sent && options.onError?.(error),
+    )
+  }
+  const onState = (state: SocketState, previous: SocketState): void => {
+    if (state.status !== 'connected' || previous.status === 'connected') return
+    // A new session holds nothing; a recovered one still holds what was sent before the drop.
+    if (!state.recovered) held = null
+    if (stopped) {
+      undo()
+      return unsubscribe()
+    }
+    if (same(held, current)) return
+    undo()
+    send()
+  }
+  const unsubscribe = client.subscribe(onState)
+  if (client.getState().status === 'connected') send()
+  return {
+    get args() {
+      return current
+    },
+    update(next) {
+      if (stopped || same(current, next)) return
+      current = next
+      if (client.getState().status !== 'connected') return // on connect
+      undo()
+      send()
+    },
+    stop() {
+      if (stopped) return
+      stopped = true
+      // Connected: undone now. Disconnected: a recovered session would still hold it, so the next connect undoes
+      // it (and then lets go); a new one holds nothing.
+      if (client.getState().status === 'connected') {
+        undo()
+        unsubscribe()
+      } else if (!held) unsubscribe()
+    },
+  }
+}
