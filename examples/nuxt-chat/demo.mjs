@@ -130,14 +130,18 @@ export async function startDemo({ appPort = 3000, backendPort = 8000, log = () =
       return restarts.length
     },
     async restartBackend(downMs = 500) {
+      await this.stopBackend()
+      await new Promise((r) => setTimeout(r, downMs))
+      await this.startBackend()
+    },
+    /** Stops the backend until startBackend() (the supervisor does not restart it meanwhile). */
+    async stopBackend() {
       restarting = true
-      try {
-        await stopChild(backend)
-        await new Promise((r) => setTimeout(r, downMs))
-        backend = startBackend()
-      } finally {
-        restarting = false
-      }
+      await stopChild(backend)
+    },
+    async startBackend() {
+      backend = startBackend()
+      restarting = false
       await waitForHttp(`http://127.0.0.1:${backendPort}/api/rooms`, backend)
     },
     async stop() {

@@ -105,6 +105,44 @@ describe('the chat demo in Chromium', () => {
     console.info(`[measure] browser network lines during the deliberate backend restart (not app errors): ${outageNetworkLines.length}`)
   }, 90_000)
 
+  it('offline in real Chromium (CDP network emulation): the badge shows offline and nothing is retried; online reconnects within 100 ms while the next scheduled retry was seconds away', async () => {
+    const context = await browser.newContext()
+    const page = await signIn(context, 'dora')
+    const socketRequests: string[] = []
+    context.on('request', (r) => r.url().includes('/socket.io/') && socketRequests.push(r.url()))
+    // In the page: every status the badge shows and the browser's own offline/online events, on one clock.
+    await page.evaluate(() => {
+      const t: Array<[number, string]> = ((window as unknown as { __t: typeof t }).__t = [])
+      const el = document.querySelector('.badge')!
+      new MutationObserver(() => t.push([performance.now(), el.getAttribute('data-status') ?? ''])).observe(el, { attributes: true, attributeFilter: ['data-status'] })
+      for (const name of ['online', 'offline']) addEventListener(name, () => t.push([performance.now(), `event:${name}`]))
+    })
+    const timeline = () => page.evaluate(() => (window as unknown as { __t: Array<[number, string]> }).__t)
+    outage = true
+    await demo.stopBackend()
+    // Retrying with the library's backoff (1 s doubling to 5 s, jitter 0.5): after two attempts the next is seconds away.
+    await page.waitForFunction(() => /attempt [2-9]/.test(document.querySelector('.badge')?.textContent ?? ''), undefined, { timeout: 15_000 })
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    await page.waitForSelector('.badge[data-status="offline"]', { timeout: 2000 })
+    const requestsOffline = socketRequests.length
+    await page.waitForTimeout(2500) // longer than the retry that was due: nothing is tried while offline
+    expect(socketRequests.length).toBe(requestsOffline)
+    expect(await badge(page)).toBe('offline')
+    await demo.startBackend()
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    await page.waitForSelector('.badge[data-status="connected"]', { timeout: 2000 })
+    outage = false
+    const t = await timeline()
+    const online = t.find(([, what]) => what === 'event:online')![0]
+    const connected = t.findLast(([, what]) => what === 'connected')![0]
+    console.info(`[measure] Chromium: connected ${Math.round(connected - online)} ms after the browser's online event; statuses ${[...new Set(t.map(([, w]) => w))].join(' -> ')}`)
+    expect(connected - online).toBeLessThanOrEqual(100)
+    expect(t.map(([, w]) => w).filter((w) => !w.startsWith('event:'))).toEqual(expect.arrayContaining(['reconnecting', 'offline', 'connected']))
+    await cdp.detach()
+  })
+
   it('a message over the limit gets a clear error back', async () => {
     const carol = await signIn(await browser.newContext(), 'carol')
     await carol.evaluate(() => document.querySelector('#draft')?.removeAttribute('maxlength'))

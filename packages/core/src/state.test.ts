@@ -72,9 +72,13 @@ describe('state machine', () => {
     expect(s).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryAt: null })
   })
 
-  it('paused and retryNow clear the scheduled retry; retryNow resets attempts and leaves failed', () => {
-    expect(transition(at('reconnecting', { nextRetryAt: 9, attempt: 4 }), samples.paused)).toMatchObject({ status: 'reconnecting', nextRetryAt: null, attempt: 4 })
+  it('paused -> offline and retryNow clear the scheduled retry; retryNow resets attempts and leaves failed and offline', () => {
+    expect(transition(at('reconnecting', { nextRetryAt: 9, attempt: 4 }), samples.paused)).toMatchObject({ status: 'offline', nextRetryAt: null, attempt: 4 })
     expect(transition(at('failed', { attempt: 4 }), samples.retryNow)).toMatchObject({ status: 'reconnecting', attempt: 0, nextRetryAt: null })
+    expect(transition(at('offline', { attempt: 4 }), samples.retryNow)).toMatchObject({ status: 'reconnecting', attempt: 0, nextRetryAt: null })
+    // Offline, nothing runs: no attempt can fail, be scheduled or succeed; disconnect() still closes.
+    for (const type of ['attemptFailed', 'retryScheduled', 'attempting', 'opened', 'exhausted'] as const) expect(transition(at('offline'), samples[type]).status).toBe('offline')
+    expect(transition(at('offline'), samples.closed).status).toBe('disconnected')
   })
 
   it('rejected -> unauthorized, exhausted -> failed keeping the last error, closed -> disconnected', () => {

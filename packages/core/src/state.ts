@@ -45,18 +45,18 @@ const R = 'reconnecting'
 
 /** The machine, one table: each transition's allowed statuses and its effect. */
 const MACHINE: { readonly [T in SocketTransition['type']]: Step<T> } = {
-  connect: [['idle', 'disconnected', 'unauthorized', 'failed', C, R], () => ({ status: C }), true],
+  connect: [['idle', 'disconnected', 'unauthorized', 'failed', C, R, 'offline'], () => ({ status: C }), true],
   opened: [[C, R], (_, e) => ({ status: 'connected', id: e.id, transport: e.transport, recovered: e.recovered, connectedAt: e.at }), true],
   upgraded: [['connected'], (_, e) => ({ transport: e.transport })],
   lost: [['connected'], (_, e) => ({ status: R, error: e.error, id: null, transport: null, attempt: 0, nextRetryAt: null })],
   attemptFailed: [[C, R], (_, e) => ({ status: R, error: e.error, nextRetryAt: null })],
   retryScheduled: [[C, R], (_, e) => ({ status: R, attempt: e.attempt, nextRetryAt: e.at })],
   attempting: [[R], (_, e) => ({ attempt: e.attempt, nextRetryAt: null })],
-  paused: [[C, R], () => ({ status: R, nextRetryAt: null })],
-  retryNow: [[R, 'failed'], () => ({ status: R, attempt: 0, nextRetryAt: null })],
+  paused: [[C, R], () => ({ status: 'offline', nextRetryAt: null })],
+  retryNow: [[R, 'failed', 'offline'], () => ({ status: R, attempt: 0, nextRetryAt: null })],
   rejected: [[C, R], (_, e) => ({ status: 'unauthorized', error: e.error, nextRetryAt: null, id: null, transport: null })],
   exhausted: [[C, R], (s, e) => ({ status: 'failed', error: e.error ?? s.error, nextRetryAt: null, id: null, transport: null })],
-  closed: [['idle', C, 'connected', R, 'unauthorized', 'failed'], (_, e) => ({ status: 'disconnected', error: e.error, nextRetryAt: null, attempt: 0, id: null, transport: null })],
+  closed: [['idle', C, 'connected', R, 'offline', 'unauthorized', 'failed'], (_, e) => ({ status: 'disconnected', error: e.error, nextRetryAt: null, attempt: 0, id: null, transport: null })],
 }
 
 /** From which statuses each transition is allowed (read from the machine's table). */

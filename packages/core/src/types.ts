@@ -8,6 +8,8 @@ export type SocketStatus =
   | 'connecting'
   | 'connected'
   | 'reconnecting'
+  /** The browser reports it is offline: retries are paused; `online` retries at once. */
+  | 'offline'
   | 'disconnected'
   | 'unauthorized'
   | 'failed'
@@ -201,7 +203,7 @@ export interface SocketClient<L extends EventsMap = DefaultListenEvents, E exten
   subscribe(listener: StateListener): () => void
   connect(): void
   disconnect(): void
-  /** Retry now with the backoff reset (from `reconnecting`, `failed`, `disconnected` or `unauthorized`). */
+  /** Retry now with the backoff reset (from `reconnecting`, `offline`, `failed`, `disconnected` or `unauthorized`). */
   reconnect(): void
   /** Disconnects, drops every handler, listener and queued emit. The client is unusable afterwards. */
   dispose(): void

@@ -21,7 +21,7 @@ describe('typed events through Register', () => {
     })
     emit('send', 'hello')
     expectTypeOf(emitWithAck('join', 'lobby')).toEqualTypeOf<Promise<boolean>>()
-    expectTypeOf(status.value).toEqualTypeOf<'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'unauthorized' | 'failed'>()
+    expectTypeOf(status.value).toEqualTypeOf<'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'disconnected' | 'unauthorized' | 'failed'>()
     // @ts-expect-error not a registered event
     on('mesage', () => {})
     // @ts-expect-error wrong handler signature

@@ -82,7 +82,7 @@ export class Engine implements TransportSink {
   /** `force`: the facade already shows `connecting` for a connect() made before the engine loaded. */
   connect(force = false): void {
     const status = this.f._s.status
-    if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting')) return
+    if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting' || status === 'offline')) return
     this._retries = this._auth.retries
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
@@ -138,7 +138,7 @@ export class Engine implements TransportSink {
   reconnect(): void {
     this._retries = this._auth.retries
     const status = this.f._s.status
-    if (status === 'reconnecting' || status === 'failed') this._retryNow()
+    if (status === 'reconnecting' || status === 'failed' || status === 'offline') this._retryNow()
     else if (status !== 'connected' && status !== 'connecting') this.connect()
   }
 
@@ -201,7 +201,7 @@ export class Engine implements TransportSink {
     const status = this.f._s.status
     if (signal === 'offline') {
       if (status === 'connecting' || status === 'reconnecting') this._pause()
-    } else if (status === 'reconnecting' || status === 'failed') {
+    } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && isOnline() /* shown again, still offline: wait */)) {
       this._log?.log(`${signal}: retrying now`)
       this._retryNow()
     }
