@@ -4,12 +4,13 @@
 // The ceilings are the measured sizes plus a little headroom: a guard against regressions. The issue's targets
 // (vue eager 1,500 B, lazy 4,000 B; Nuxt plugin eager 1,700 B) are printed beside them until they are met.
 // The vue ceiling rose from 3,750 to 4,550 B with reactive options, `enabled`, once/off and the scope that carries
-// handlers and subscriptions from one connection to the next (useSocket: 4,492 B measured, +782 B).
+// handlers and subscriptions from one connection to the next (useSocket: 4,492 B measured, +782 B). The Nuxt
+// plugin's from 3,800 to 3,900 B with every core option from nuxt.config through the one schema (fromConfig, +80 B).
 import { entries, splitSize } from '../bench/size.mjs'
 
 const budgets = [
   { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_550, lazy: 6_250, target: { eager: 1_500, lazy: 4_000 } },
-  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_800, lazy: 6_250, target: { eager: 1_700 } },
+  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_900, lazy: 6_250, target: { eager: 1_700 } },
 ]
 
 let failed = false

@@ -101,6 +101,27 @@ describe('registry', () => {
     expect(message).not.toContain('secret-value')
   })
 
+  it('two namespaces of one url + path (one Manager) with different connection options warn once, naming both call sites; agreeing ones do not', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const registry = make({ url: 'http://127.0.0.1:9' })
+    registry.acquire({ namespace: '/a', socketOptions: { transports: ['websocket'] } })
+    registry.acquire({ namespace: '/b', socketOptions: { transports: ['websocket'] } })
+    expect(warn).not.toHaveBeenCalled()
+    registry.acquire({ namespace: '/c', socketOptions: { transports: ['polling'] } })
+    registry.acquire({ namespace: '/c', socketOptions: { transports: ['polling'] } })
+    const messages = warn.mock.calls.map((c) => String(c[0]))
+    expect(messages.length).toBeGreaterThan(0)
+    expect(messages.every((m) => /share one connection to http:\/\/127\.0\.0\.1:9\/socket\.io/.test(m))).toBe(true)
+    expect(messages[0]).toMatch(/#\/a and .*#\/c/)
+    expect(messages[0]).toMatch(/"websocket"/)
+    expect(messages[0]).toMatch(/"polling"/)
+    expect(messages[0]!.match(/registry\.test\.ts/g)).toHaveLength(2) // both call sites
+    // Another server (url) is another Manager: no warning.
+    warn.mockClear()
+    registry.acquire({ url: 'http://127.0.0.1:10', socketOptions: { transports: ['polling'] } })
+    expect(warn).not.toHaveBeenCalled()
+  })
+
   it('two registries in one page connecting to the same url+path -> one warning naming both (development only)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     server = await createTestServer()

@@ -53,6 +53,17 @@ function signatureOf(options: KeyOptions): string {
   return `{ auth: '${String(mode)}', transport: '${typeof transport === 'object' ? transport.name : transport}', transports: ${transports ? String(transports) : 'default'} }`
 }
 
+/**
+ * What every namespace on one url + path must agree on: they share one socket.io Manager (one connection), which
+ * takes the options of the first. Development only.
+ */
+function managerSignatureOf(options: KeyOptions): string {
+  const { auth, reconnection, socketOptions = {} } = options.input
+  const cookies = !!auth && typeof auth === 'object' && 'mode' in auth && auth.mode === 'cookie'
+  const { auth: _perSocket, ...manager } = socketOptions as Record<string, unknown>
+  return JSON.stringify({ cookies, reconnection, socketOptions: manager })
+}
+
 interface Entry {
   client: Client
   refs: number
@@ -128,6 +139,19 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     if (!isServer && process.env.NODE_ENV !== 'production') {
       entry.signature = signature
       entry.site = callSite()
+      // Another namespace of the same server: one Manager for both, so its options must agree.
+      const manager = managerSignatureOf(resolved)
+      for (const other of entries.values()) {
+        const theirs = managerSignatureOf(other.client._o)
+        if (other.client._o.endpoint !== resolved.endpoint || theirs === manager) continue
+        runtime.warnOnce(
+          `manager:${resolved.endpoint}:${manager}:${theirs}`,
+          `[ssr-socket] ${other.client.key} and ${resolved.key} share one connection to ${resolved.endpoint} (one socket.io Manager), ` +
+            'but ask for different connection options (cookies, reconnection, socketOptions); the first one applies to both:\n' +
+            `  1. ${theirs} at ${other.site}\n  2. ${manager} at ${entry.site}\n` +
+            'Set them once (in the plugin options), or give the second its own url.',
+        )
+      }
     }
     entries.set(resolved.key, entry)
     return client

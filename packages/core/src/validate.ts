@@ -1,13 +1,12 @@
 import { configError } from './errors.js'
+import { OPTION_SCHEMA, REGISTRY_OPTIONS } from './schema.js'
 import type { SocketClientOptions } from './types.js'
 
 // Development-only checks: every call site is wrapped in `process.env.NODE_ENV !== 'production'`, so a
 // production bundle carries none of this. Each message names the option and what to write instead.
 
-const KNOWN_OPTIONS = [
-  'url', 'path', 'namespace', 'isServer', 'auth', 'reconnection', 'buffer', 'ackTimeoutMs',
-  'reconnectOnServerDisconnect', 'debug', 'io', 'socketOptions', 'graceMs', 'name', 'maxPayloadBytes', 'transport',
-]
+/** The client's options (one schema: schema.ts) and a registry's. */
+const KNOWN_OPTIONS: readonly string[] = [...Object.keys(OPTION_SCHEMA), ...REGISTRY_OPTIONS]
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -2,54 +2,45 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
-import type { BufferOptions, ReconnectionOptions } from '@ssr-socket/core'
+import { fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
 import { LAZY } from '@ssr-socket/vue/vite'
 import { defu } from 'defu'
 
-export interface ModuleOptions {
-  /** Socket server URL, origin only; `NUXT_PUBLIC_SOCKET_URL` overrides it at run time. @default '' (the page's origin) */
-  url: string
-  /** The server's socket.io path. @default '/socket.io' */
-  path: string
-  /** The socket.io namespace. @default '/' */
-  namespace: string
-  /**
-   * `'cookie'` sends the browser's cookies (same-origin sessions); `'token'` calls the function registered
-   * with `provideSocketToken()` on every handshake. @default 'none'
-   */
-  auth: 'none' | 'cookie' | 'token'
+/**
+ * The module's options (`socket` in nuxt.config): every client option a config file can hold, from the core's one
+ * option schema (so none is missing here), plus the module's own. `auth` is the core's auth as a mode (`'token'`
+ * takes the token from `provideSocketToken()`); `debug` a boolean. Each can be overridden at run time through
+ * runtime config (`NUXT_PUBLIC_SOCKET_URL`, …).
+ */
+export interface ModuleOptions extends SocketConfigOptions {
   /** Connect after hydration once a component uses `useSocket()`. @default true */
-  autoConnect: boolean
-  /** `false` turns reconnection off. @default {} (attempts Infinity, delayMs 1000, maxDelayMs 5000, jitter 0.5) */
-  reconnection: false | ReconnectionOptions
-  /** Offline emit queue. @default {} (max 100, ttlMs 60000) */
-  buffer: false | BufferOptions
-  /** Redacted debug logging in the browser console. @default false */
-  debug: boolean
+  autoConnect?: boolean
+  /** Time a connection no component uses stays open (a route change does not reconnect). @default 2000 */
+  graceMs?: number
   /** In `nuxi dev`, forward `/socket.io` (polling and WebSocket upgrade) to this backend. @default false */
-  devProxy: string | false
+  devProxy?: string | false
 }
 
 const NAME = '@ssr-socket/nuxt'
 
 /** Fails the build with a message naming the `socket.*` option and the fix. */
 function checkOptions(options: ModuleOptions): void {
-  if (!['none', 'cookie', 'token'].includes(options.auth)) {
-    throw new Error(`[${NAME}] socket.auth must be 'none', 'cookie' or 'token', got ${JSON.stringify(options.auth)}. For tokens, set auth: 'token' and call provideSocketToken(() => token) in a plugin.`)
+  const { autoConnect, devProxy = false, ...client } = options
+  const auth = typeof options.auth === 'object' && options.auth ? options.auth.mode : options.auth
+  if (auth !== undefined && !['none', 'cookie', 'token'].includes(auth)) {
+    throw new Error(`[${NAME}] socket.auth must be 'none', 'cookie' or 'token', got ${JSON.stringify(options.auth)} ({ mode, retries } is accepted too). For tokens, set auth: 'token' and call provideSocketToken(() => token) in a plugin.`)
   }
-  if (options.devProxy !== false && (typeof options.devProxy !== 'string' || !/^https?:\/\/[^/]+/.test(options.devProxy))) {
-    throw new Error(`[${NAME}] socket.devProxy must be the backend's http(s) URL, e.g. 'http://localhost:8000', got ${JSON.stringify(options.devProxy)}.`)
+  if (devProxy !== false && (typeof devProxy !== 'string' || !/^https?:\/\/[^/]+/.test(devProxy))) {
+    throw new Error(`[${NAME}] socket.devProxy must be the backend's http(s) URL, e.g. 'http://localhost:8000', got ${JSON.stringify(devProxy)}.`)
+  }
+  if (autoConnect !== undefined && typeof autoConnect !== 'boolean') throw new Error(`[${NAME}] socket.autoConnect must be a boolean.`)
+  if (options.debug !== undefined && typeof options.debug !== 'boolean') {
+    throw new Error(`[${NAME}] socket.debug must be a boolean in nuxt.config (a logger function can only be passed from code).`)
   }
   try {
-    validateOptions({
-      url: options.url || undefined,
-      path: options.path,
-      namespace: options.namespace,
-      reconnection: options.reconnection,
-      buffer: options.buffer,
-      debug: options.debug,
-    })
+    // The core's validation, on what the runtime plugin will pass (the same mapping): one schema, one set of checks.
+    validateOptions(fromConfig(client as SocketConfigOptions & Record<string, unknown>, () => null))
   } catch (error) {
     throw new Error(`[${NAME}] ${(error as Error).message.replace('[ssr-socket] ', '').replace(/\boptions\./g, 'socket.')}`, { cause: error })
   }
@@ -113,15 +104,10 @@ const STUB = '\0ssr-socket:socket.io-client-on-server:'
 
 export default defineNuxtModule<ModuleOptions>({
   meta: { name: NAME, configKey: 'socket', compatibility: { nuxt: '>=3.12.0' } },
+  // Only what the module itself decides: every other default is the core's (OPTION_SCHEMA), applied by the client.
   defaults: {
     url: '',
-    path: '/socket.io',
-    namespace: '/',
-    auth: 'none',
     autoConnect: true,
-    reconnection: {},
-    buffer: {},
-    debug: false,
     devProxy: false,
   },
   async setup(options, nuxt) {
@@ -130,7 +116,7 @@ export default defineNuxtModule<ModuleOptions>({
     checkOptions(options)
 
     const { devProxy, ...runtimeOptions } = options
-    nuxt.options.runtimeConfig.public.socket = defu(nuxt.options.runtimeConfig.public.socket as object | undefined, runtimeOptions)
+    nuxt.options.runtimeConfig.public.socket = defu(nuxt.options.runtimeConfig.public.socket as object | undefined, runtimeOptions) as typeof nuxt.options.runtimeConfig.public.socket
 
     addPlugin(resolver.resolve('./runtime/plugin'))
     addImports([
@@ -214,8 +200,9 @@ export default defineNuxtModule<ModuleOptions>({
     })
 
     if (nuxt.options.dev && devProxy) {
-      const target = `${devProxy.replace(/\/$/, '')}${options.path}`
-      nuxt.options.nitro.devProxy = defu(nuxt.options.nitro.devProxy, { [options.path]: { target, ws: true, changeOrigin: true } })
+      const path = options.path ?? '/socket.io'
+      const target = `${devProxy.replace(/\/$/, '')}${path}`
+      nuxt.options.nitro.devProxy = defu(nuxt.options.nitro.devProxy, { [path]: { target, ws: true, changeOrigin: true } })
     }
 
     nuxt.hook('modules:done', () => {

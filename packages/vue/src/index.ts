@@ -7,7 +7,7 @@ export { useSocketSubscription } from './useSocketSubscription'
 export type { UseSocketSubscriptionOptions, UseSocketSubscriptionReturn } from './useSocketSubscription'
 export { useSocketDiagnostics } from './useSocketDiagnostics'
 export type { EventPayload, UseSocketEventOptions } from './useSocketEvent'
-export { INITIAL_STATE, SocketError, isSocketError, createSubscription } from '@ssr-socket/core'
+export { INITIAL_STATE, SocketError, isSocketError, createSubscription, fromConfig } from '@ssr-socket/core'
 export type {
   DefaultEmitEvents,
   DefaultListenEvents,
@@ -19,6 +19,7 @@ export type {
   SocketRegistry,
   SocketState,
   SocketStatus,
+  SocketConfigOptions,
   Subscription,
   SubscriptionOptions,
 } from '@ssr-socket/core'

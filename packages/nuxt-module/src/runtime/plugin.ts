@@ -1,37 +1,15 @@
 import { defineNuxtPlugin, useRuntimeConfig } from '#app'
-import { createSocketPlugin, getSocketRegistry, type SocketClientOptions } from '@ssr-socket/vue'
+import { createSocketPlugin, fromConfig, getSocketRegistry, type SocketConfigOptions } from '@ssr-socket/vue'
 import { socketState, type SocketNuxtState } from './composables'
 
-interface PublicSocketConfig {
-  url: string
-  path: string
-  namespace: string
-  auth: 'none' | 'cookie' | 'token'
-  autoConnect: boolean
-  reconnection: false | Record<string, number | null>
-  buffer: false | Record<string, number | null>
-  debug: boolean
-}
+type PublicSocketConfig = SocketConfigOptions & { autoConnect?: boolean; graceMs?: number }
 
-/** Runtime config went through JSON: `Infinity` arrives as `null`. */
-function numbers<T extends Record<string, number | null>>(value: false | T): false | Record<string, number> {
-  if (value === false) return false
-  const out: Record<string, number> = {}
-  for (const [key, v] of Object.entries(value ?? {})) out[key] = v === null ? Infinity : v
-  return out
-}
-
-function authOption(nuxtApp: object, mode: PublicSocketConfig['auth']): SocketClientOptions['auth'] {
-  if (mode !== 'token') return { mode }
-  return {
-    mode: 'token',
-    getToken: () => {
-      const provider = socketState(nuxtApp).tokenProvider
-      if (!provider) {
-        throw new Error("socket.auth is 'token' but no token provider is registered: call provideSocketToken(() => token) in a plugin")
-      }
-      return provider()
-    },
+/** With auth 'token': the token of the provider registered with provideSocketToken(), on every handshake. */
+function tokenOf(nuxtApp: object): () => ReturnType<NonNullable<SocketNuxtState['tokenProvider']>> {
+  return () => {
+    const provider = socketState(nuxtApp).tokenProvider
+    if (!provider) throw new Error("socket.auth is 'token' but no token provider is registered: call provideSocketToken(() => token) in a plugin")
+    return provider()
   }
 }
 
@@ -42,7 +20,7 @@ function authOption(nuxtApp: object, mode: PublicSocketConfig['auth']): SocketCl
 export default defineNuxtPlugin({
   name: 'ssr-socket',
   setup(nuxtApp) {
-    const config = useRuntimeConfig().public.socket as unknown as PublicSocketConfig
+    const { autoConnect, graceMs, ...config } = useRuntimeConfig().public.socket as unknown as PublicSocketConfig
     const state: SocketNuxtState = socketState(nuxtApp)
     // Connections wanted during hydration wait for it to end (app:suspense:resolve sets isHydrating false).
     const waiting: Array<() => void> = []
@@ -53,15 +31,11 @@ export default defineNuxtPlugin({
     }
     nuxtApp.vueApp.use(
       createSocketPlugin({
-        url: config.url || undefined,
-        path: config.path,
-        namespace: config.namespace,
-        auth: authOption(nuxtApp, config.auth),
-        reconnection: numbers(config.reconnection),
-        buffer: numbers(config.buffer),
-        debug: config.debug,
+        // Every option of nuxt.config's `socket` (and runtime config) as the core takes it: one schema, one mapping.
+        ...fromConfig({ ...config }, tokenOf(nuxtApp)),
+        ...(graceMs === undefined ? {} : { graceMs }),
         isServer: import.meta.server,
-        autoConnect: config.autoConnect,
+        autoConnect: autoConnect ?? true,
         name: 'ssr-socket Nuxt plugin',
         scheduleConnect(connect) {
           const start = (): void => {
