@@ -124,7 +124,8 @@ export default defineNuxtModule<ModuleOptions>({
       { name: 'useSocketEvent', from: resolver.resolve('./runtime/vue') },
       { name: 'useSocketSubscription', from: resolver.resolve('./runtime/vue') },
       { name: 'provideSocketToken', from: resolver.resolve('./runtime/composables') },
-      { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/composables') },
+      { name: 'useSocketDiagnostics', from: resolver.resolve('./runtime/vue') },
+      { name: 'useSocketModuleDiagnostics', from: resolver.resolve('./runtime/composables') },
     ])
     addTypeTemplate({
       filename: 'types/ssr-socket.d.ts',

@@ -27,8 +27,11 @@ export function provideSocketToken(getToken: SocketNuxtState['tokenProvider']): 
   socketState(useNuxtApp()).tokenProvider = getToken
 }
 
-/** The module's counters plus the registry's diagnostics. */
-export function useSocketDiagnostics() {
+/**
+ * The module's counters (connections started, and started during hydration: must stay 0) plus the registry's
+ * diagnostics, a snapshot. (`useSocketDiagnostics()` is the connection's reactive diagnostics, as in @ssr-socket/vue.)
+ */
+export function useSocketModuleDiagnostics() {
   const nuxtApp = useNuxtApp()
   const { connectsWhileHydrating, connects } = socketState(nuxtApp)
   return { connectsWhileHydrating, connects, registry: nuxtApp.$socketRegistry.getDiagnostics() }
