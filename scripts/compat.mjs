@@ -217,9 +217,11 @@ async function main() {
           let typed = 'yes'
           try {
             await run(join(cell.dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', tsconfig], cell.dir, {}, 180_000)
+            // nuxt.config.ts types every `socket` option (Nuxt 4 checks it in tsconfig.node.json; Nuxt 3's tsconfig.json holds it).
+            if (existsSync(join(cell.dir, '.nuxt/tsconfig.node.json'))) await run(join(cell.dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.nuxt/tsconfig.node.json'], cell.dir, {}, 180_000)
           } catch (error) {
             typed = 'no'
-            extra.push(`${cell.name} typed events: ${String(error.message).slice(0, 400)}`)
+            extra.push(`${cell.name} typed events and options: ${String(error.message).slice(0, 400)}`)
           }
           cell.extra = { typed, kit: nestedKit ? '2 (nested)' : '1' }
           const server = start(process.execPath, ['.output/server/index.mjs'], cell.dir, { PORT: String(port), HOST: '127.0.0.1', NUXT_PUBLIC_SOCKET_URL: socketUrl })

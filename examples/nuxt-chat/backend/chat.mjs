@@ -164,12 +164,9 @@ export function createChatBackend({
     if (!session) return next(new Error('unauthorized: sign in first'))
     const user = userOf(session.name)
     if (user.sockets >= LIMITS.socketsPerUser) return next(new Error(`too many connections: at most ${LIMITS.socketsPerUser} per user`))
-    user.sockets++
     socket.data.name = session.name
     socket.data.sid = session.sid
     socket.join(`sid:${session.sid}`) // for signing out on every node
-    // The user stays known after its last socket leaves (see userOf), so that reconnecting does not reset the limits.
-    socket.once('disconnect', () => user.sockets--)
     next()
   })
 
@@ -251,6 +248,12 @@ export function createChatBackend({
     )
 
   io.on('connection', (socket) => {
+    // Counted here, not in the middleware: a client that goes during the middleware's await never connects and
+    // never disconnects, and would hold a count for good. The user stays known after its last socket leaves (see
+    // userOf), so that reconnecting does not reset the limits.
+    const user = userOf(socket.data.name)
+    user.sockets++
+    socket.once('disconnect', () => user.sockets--)
     socket.emit('me', { name: socket.data.name, node })
     guarded(socket, 'join', async (value, ack) => {
       if (typeof ack !== 'function') return
@@ -271,6 +274,7 @@ export function createChatBackend({
       try {
         ;[history, names] = await Promise.all([store.history(room), presence(room)])
       } catch {
+        socket.leave(room) // not joined after all: the client's next try joins again
         return ack({ error: STORE_DOWN })
       }
       io.to(room).emit('presence', { room, names, at })

@@ -138,7 +138,10 @@ describe('the chat demo in Chromium', () => {
     const online = t.find(([, what]) => what === 'event:online')![0]
     const connected = t.findLast(([, what]) => what === 'connected')![0]
     console.info(`[measure] Chromium: connected ${Math.round(connected - online)} ms after the browser's online event; statuses ${[...new Set(t.map(([, w]) => w))].join(' -> ')}`)
-    expect(connected - online).toBeLessThanOrEqual(100)
+    // At once on `online`, not at a retry: none was scheduled while offline, and the one that was due before was
+    // seconds away. (66 ms measured on an idle machine, about 120 ms beside the rest of the suite: a handshake over
+    // polling and the namespace connect. The bound here is the causal one, far below any retry delay.)
+    expect(connected - online).toBeLessThan(1000)
     expect(t.map(([, w]) => w).filter((w) => !w.startsWith('event:'))).toEqual(expect.arrayContaining(['reconnecting', 'offline', 'connected']))
     await cdp.detach()
   })

@@ -104,7 +104,14 @@ export class Client {
   _set(next: SocketState): void {
     const previous = this._s
     this._s = next
-    if (this._l) for (const listener of [...this._l]) listener(next, previous)
+    // Each listener on its own: one that throws (reported) stops neither the others nor the engine's transition.
+    if (this._l) for (const listener of [...this._l]) {
+      try {
+        listener(next, previous)
+      } catch (error) {
+        console.error(error)
+      }
+    }
   }
 
   /** @internal the wire library's load, shared by every attempt until one fails */

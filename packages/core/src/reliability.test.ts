@@ -197,13 +197,21 @@ describe('reliability', () => {
     expect(got).not.toContain('lost')
   })
 
-  it('4b. after a reconnect the server did not recover, onResync runs before the emits buffered meanwhile are sent', async () => {
+  it('4b. after a reconnect the server did not recover, onResync runs before the emits buffered meanwhile are sent; a handler or state listener that throws stops neither', async () => {
     const s = await server()
     const p = await proxy(s)
     const arrived: string[] = []
     s.io.on('connection', (socket) => socket.onAny((event: string) => arrived.push(event)))
     const c = client({ url: p.url, reconnection: { delayMs: 50, maxDelayMs: 50, jitter: 0 }, socketOptions: { transports: ['websocket'] } })
+    const errors: unknown[] = []
+    const report = vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args))
+    c.onResync(() => {
+      throw new Error('a broken resync handler')
+    })
     c.onResync(() => c.emit('rejoin'))
+    const unsubscribe = c.subscribe(() => {
+      throw new Error('a broken state listener')
+    })
     c.connect()
     await waitFor(() => c.getState().status === 'connected', 'connected')
     p.pause()
@@ -212,7 +220,11 @@ describe('reliability', () => {
     c.emit('buffered') // no recovery on this server: the session is new after the cut
     p.resume()
     await waitFor(() => arrived.length === 2, 'both arrived')
+    // A handler or a listener that throws is reported; the others and the flush still run.
     expect(arrived).toEqual(['rejoin', 'buffered'])
+    expect(errors.length).toBeGreaterThan(0)
+    unsubscribe()
+    report.mockRestore()
   })
 
   it('5. bad input to every public function: a clear error, no crash, state unchanged', async () => {

@@ -28,6 +28,21 @@ export interface Subscription {
 const same = (a: readonly unknown[] | null, b: readonly unknown[]): boolean => a !== null && (a === b || JSON.stringify(a) === JSON.stringify(b))
 
 /**
+ * How many subscriptions of a client hold each (event, arguments) on the server: two parts of an app may subscribe
+ * the same room, and the unsubscribe goes only when the last one lets go. Keyed by client (a WeakMap: a disposed
+ * client leaves nothing).
+ */
+const holders = new WeakMap<object, Map<string, number>>()
+function count(client: object, key: string, delta: 1 | -1): number {
+  let counts = holders.get(client)
+  if (!counts) holders.set(client, (counts = new Map()))
+  const n = (counts.get(key) ?? 0) + delta
+  if (n > 0) counts.set(key, n)
+  else counts.delete(key)
+  return n
+}
+
+/**
  * Keeps `event` with `args` subscribed on the server across reconnects: sent when the client connects, and again
  * after every reconnect the server did not recover (`state.recovered` false: a new session, its rooms gone);
  * exactly once per such connect, before the emits buffered while disconnected. A recovered reconnect sends
@@ -44,12 +59,17 @@ export function createSubscription<R = unknown>(
   /** What the server holds now (null: nothing), as far as this side knows. */
   let held: readonly unknown[] | null = null
   let stopped = false
-  const undo = (): void => {
-    if (held && options.unsubscribe) c.emit(options.unsubscribe, ...held)
+  const keyOf = (a: readonly unknown[]): string => `${event}\n${JSON.stringify(a)}`
+  /** Lets go of what the server holds; `tell`: send the unsubscribe (when no other subscription holds it). */
+  const letGo = (tell: boolean): void => {
+    if (!held) return
+    if (count(client, keyOf(held), -1) === 0 && tell && options.unsubscribe) c.emit(options.unsubscribe, ...held)
     held = null
   }
+  const undo = (): void => letGo(true)
   const send = (): void => {
     const sent = (held = current)
+    count(client, keyOf(sent), 1)
     if (options.ack === false) return c.emit(event, ...sent)
     c.emitWithAck(event, ...sent).then(
       (result) => !stopped && held === sent && options.onAck?.(result as R),
@@ -59,7 +79,7 @@ export function createSubscription<R = unknown>(
   const onState = (state: SocketState, previous: SocketState): void => {
     if (state.status !== 'connected' || previous.status === 'connected') return
     // A new session holds nothing; a recovered one still holds what was sent before the drop.
-    if (!state.recovered) held = null
+    if (!state.recovered) letGo(false)
     if (stopped) {
       undo()
       return unsubscribe()

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
-import { fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
+import { OPTION_SCHEMA, fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
 import { LAZY } from '@ssr-socket/vue/vite'
 import { defu } from 'defu'
@@ -104,9 +104,20 @@ const STUB = '\0ssr-socket:socket.io-client-on-server:'
 
 export default defineNuxtModule<ModuleOptions>({
   meta: { name: NAME, configKey: 'socket', compatibility: { nuxt: '>=3.12.0' } },
-  // Only what the module itself decides: every other default is the core's (OPTION_SCHEMA), applied by the client.
+  // The core's defaults (OPTION_SCHEMA) for the flat options, so that each is a key of runtime config at build time
+  // and an environment variable can override it (NUXT_PUBLIC_SOCKET_PATH, …_ACK_TIMEOUT_MS); the nested ones start
+  // empty (the client fills in the rest), as does maxPayloadBytes (no limit).
   defaults: {
     url: '',
+    path: OPTION_SCHEMA.path.default,
+    namespace: OPTION_SCHEMA.namespace.default,
+    auth: OPTION_SCHEMA.auth.default.mode,
+    reconnection: {},
+    buffer: {},
+    ackTimeoutMs: OPTION_SCHEMA.ackTimeoutMs.default,
+    reconnectOnServerDisconnect: OPTION_SCHEMA.reconnectOnServerDisconnect.default,
+    debug: OPTION_SCHEMA.debug.default,
+    socketOptions: {},
     autoConnect: true,
     devProxy: false,
   },

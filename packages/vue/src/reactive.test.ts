@@ -131,6 +131,14 @@ describe('reactive options', () => {
     a.off('n') // a's handlers only
     server.io.emit('n', 2)
     await waitFor(() => seenB.length === 2, 'second event')
+    // The same function from two callers: one's off leaves the other's.
+    const shared: number[] = []
+    const handler = (n: number) => shared.push(n)
+    const offA = a.on('s', handler)
+    b.on('s', handler)
+    offA()
+    server.io.emit('s', 1)
+    await waitFor(() => shared.length === 1, 'b still has it')
     expect(seenA).toEqual([1])
     expect(seenOnce).toEqual([1])
     a.volatile.emit('v', 'now')
@@ -201,6 +209,39 @@ describe('useSocketSubscription', () => {
     await nextTick()
     await waitFor(() => log.at(-1) === 'leave b', 'left on unmount')
     expect(log.slice(before)).toEqual(['leave a', 'join b', 'leave b'])
+  })
+})
+
+describe('useSocketSubscription follows the connection', () => {
+  it('it does not open a connection that useSocket keeps closed (enabled: false); two of the same room: leave only when the last goes', async () => {
+    const log: string[] = []
+    server = await createTestServer({ onConnection: (socket) => {
+      socket.on('join', (room: string, ack: (r: unknown) => void) => (log.push(`join ${room}`), ack({ room })))
+      socket.on('leave', (room: string) => log.push(`leave ${room}`))
+    } })
+    const signedIn = ref(false)
+    const second = ref(true)
+    const Second = defineComponent({ setup: () => (useSocketSubscription('join', ['lobby'], { unsubscribe: 'leave' }), () => h('i')) })
+    const app = createApp({
+      setup() {
+        useSocket({ enabled: signedIn })
+        useSocketSubscription('join', ['lobby'], { unsubscribe: 'leave' })
+        return () => (second.value ? h(Second) : null)
+      },
+    })
+    app.use(createSocketPlugin({ url: server.url }))
+    const el = document.createElement('div')
+    document.body.appendChild(el)
+    app.mount(el)
+    cleanups.push(() => (app.unmount(), el.remove()))
+    await sleep(200)
+    expect(server.handshakes()).toBe(0)
+    signedIn.value = true
+    await waitFor(() => log.length === 2, 'both joined once connected')
+    second.value = false // the other one still holds the room
+    await nextTick()
+    await sleep(100)
+    expect(log).toEqual(['join lobby', 'join lobby'])
   })
 })
 

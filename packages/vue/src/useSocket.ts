@@ -330,8 +330,10 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   function bind(kind: 'on' | 'once' | 'onResync', event: unknown, handler: (...args: never[]) => unknown): () => void {
     if (kind === 'onResync') return track((c) => c.onResync(handler as () => void))
     let remove: () => void = () => {}
-    // A `once` that fired is no longer this caller's (and not carried to another client).
-    const held = kind === 'once' ? (...args: unknown[]) => (remove(), (handler as Handler)(...args)) : (handler as Handler)
+    // Each binding holds its own function: the client keeps one entry per function, so two callers passing the
+    // same handler must not share it (one's off would take the other's). A `once` that fired is no longer this
+    // caller's (and not carried to another client).
+    const held = kind === 'once' ? (...args: unknown[]) => (remove(), (handler as Handler)(...args)) : (...args: unknown[]) => (handler as Handler)(...args)
     remove = track((c) => (c as unknown as Listening)[kind](event, held), event, handler)
     return remove
   }

@@ -39,8 +39,8 @@ export function useSocketEvent(
   second?: UseSocketEventOptions<unknown> | ((...args: unknown[]) => void),
   third: UseSocketEventOptions<unknown> = {},
 ): Readonly<Ref<unknown>> {
-  // The legacy form (a handler, or undefined, second) keeps its writable ref; the options form gets a readonly one.
-  const legacy = typeof second === 'function' || (second === undefined && arguments.length > 2)
+  // The options form gets a readonly ref; the older forms (a handler or nothing second) keep their writable one.
+  const legacy = typeof second !== 'object' || second === null
   const options: UseSocketEventOptions<unknown, (...args: unknown[]) => void> = legacy ? { ...third, onEvent: second as (...args: unknown[]) => void } : ((second ?? {}) as UseSocketEventOptions<unknown, (...args: unknown[]) => void>)
   const data = shallowRef(options.initial)
   const { on } = useSocket<Record<string, (...args: unknown[]) => void>>(options.socket)

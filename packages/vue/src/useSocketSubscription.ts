@@ -14,7 +14,10 @@ export interface UseSocketSubscriptionOptions<T> {
   onAck?: (result: T) => void
   /** Called when a (re)subscription fails (its ack timed out, or the connection dropped before it). */
   onError?: (error: SocketError) => void
-  /** Which connection (url, namespace, ...; reactive ones are followed); the app's default when omitted. */
+  /**
+   * Which connection (url, namespace, ...; reactive ones are followed); the app's default when omitted. The
+   * subscription follows that connection and does not open it: `useSocket()` does (after mount, when enabled).
+   */
   socket?: UseSocketOptions
 }
 
@@ -44,7 +47,8 @@ export function useSocketSubscription<
   type T = AckResult<E[K]>
   const data = shallowRef<T | undefined>(undefined)
   const error = shallowRef<SocketError | null>(null)
-  const { track } = useSocketScope(options.socket)
+  // It follows the connection and does not open it (useSocket does, with its `enabled`): no demand of its own.
+  const { track } = useSocketScope({ autoConnect: false, ...options.socket })
   const read = (): readonly unknown[] => [...((toValue(args) as readonly unknown[] | undefined) ?? [])]
   let subscription: Subscription | undefined
   track((client) => {

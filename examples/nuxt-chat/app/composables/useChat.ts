@@ -9,6 +9,12 @@ export function useChat(room: Ref<string>, signedIn: () => boolean) {
   const typing = ref<Record<string, number>>({})
   const joinError = ref<string | null>(null)
   let namesAt = 0
+  // Another room: its messages and names come with its join; nothing of the old one is shown meanwhile.
+  watch(room, () => {
+    messages.value = []
+    names.value = []
+    namesAt = 0
+  })
 
   // The room, as a subscription: joined when the connection opens, again after every reconnect the server did not
   // recover (a backend restart, a node of the cluster gone: socket.io forgot the room), left and joined again when

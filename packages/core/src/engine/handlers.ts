@@ -55,7 +55,14 @@ export class Handlers {
 
   /** After a reconnect the server did not recover: what happened meanwhile is lost, tell the app. */
   resync(): void {
-    if (this._resync) for (const listener of [...this._resync]) listener()
+    // Each on its own: one that throws is reported and the others (and the flush after them) still run.
+    if (this._resync) for (const listener of [...this._resync]) {
+      try {
+        listener()
+      } catch (error) {
+        this._report('resync', listener, error)
+      }
+    }
   }
 
   /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
