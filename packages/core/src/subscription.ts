@@ -14,6 +14,14 @@ export interface SubscriptionOptions<R = unknown> {
   onAck?: (result: R) => void
   /** A (re)subscription that failed: its ack timed out, or the connection dropped before it. */
   onError?: (error: SocketError) => void
+  /**
+   * An ack that says the server did not subscribe (e.g. `(result) => result.error !== undefined`): the subscription
+   * is not held and is sent again while connected, after 1 s, 2 s, 4 s … (at most 30 s). Each such ack still goes
+   * to `onAck`. An ack that timed out is retried the same way.
+   */
+  failed?: (result: R) => boolean
+  /** First retry delay after a failed subscription. @default 1000 */
+  retryDelayMs?: number
 }
 
 export interface Subscription {
@@ -67,17 +75,45 @@ export function createSubscription<R = unknown>(
     held = null
   }
   const undo = (): void => letGo(true)
+  /** The retry after a failed subscription (one at most; cleared by stop, a disconnect or a new send). */
+  let retry: ReturnType<typeof setTimeout> | undefined
+  let failures = 0
+  const clearRetry = (): void => {
+    if (retry !== undefined) clearTimeout(retry)
+    retry = undefined
+  }
+  /** Not held after all: let go (no unsubscribe) and, while connected, send again later. */
+  const again = (): void => {
+    letGo(false)
+    if (!options.failed || client.getState().status !== 'connected') return
+    const delay = Math.min(30_000, (options.retryDelayMs ?? 1000) * 2 ** Math.min(failures++, 10))
+    retry = setTimeout(() => {
+      retry = undefined
+      if (!stopped && !held && client.getState().status === 'connected') send()
+    }, delay)
+  }
   const send = (): void => {
+    clearRetry()
     const sent = (held = current)
     count(client, keyOf(sent), 1)
     if (options.ack === false) return c.emit(event, ...sent)
     c.emitWithAck(event, ...sent).then(
-      (result) => !stopped && held === sent && options.onAck?.(result as R),
-      (error: SocketError) => !stopped && held === sent && options.onError?.(error),
+      (result) => {
+        if (stopped || held !== sent) return
+        if (options.failed?.(result as R)) again()
+        else failures = 0
+        options.onAck?.(result as R)
+      },
+      (error: SocketError) => {
+        if (stopped || held !== sent) return
+        if (error.kind === 'timeout') again()
+        options.onError?.(error)
+      },
     )
   }
   const onState = (state: SocketState, previous: SocketState): void => {
-    if (state.status !== 'connected' || previous.status === 'connected') return
+    if (state.status !== 'connected') return clearRetry() // the next connect sends anyway
+    if (previous.status === 'connected') return
     // A new session holds nothing; a recovered one still holds what was sent before the drop.
     if (!state.recovered) letGo(false)
     if (stopped) {
@@ -104,6 +140,7 @@ export function createSubscription<R = unknown>(
     stop() {
       if (stopped) return
       stopped = true
+      clearRetry()
       // Connected: undone now. Disconnected: a recovered session would still hold it, so the next connect undoes
       // it (and then lets go); a new one holds nothing.
       if (client.getState().status === 'connected') {

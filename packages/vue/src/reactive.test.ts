@@ -245,6 +245,27 @@ describe('useSocketSubscription follows the connection', () => {
   })
 })
 
+describe('useSocketSubscription retries a refused subscription', () => {
+  it('an ack that says it failed is sent again (backoff) until the server takes it; then nothing more', async () => {
+    let refusals = 2
+    const log: string[] = []
+    server = await createTestServer({ onConnection: (socket) => {
+      socket.on('join', (room: string, ack: (r: unknown) => void) => {
+        log.push(`join ${room}`)
+        ack(refusals-- > 0 ? { error: 'store unavailable' } : { room })
+      })
+    } })
+    let data!: Ref<unknown>
+    mount(() => {
+      useSocket()
+      data = useSocketSubscription('join', ['lobby'], { failed: (r) => (r as { error?: string }).error !== undefined, retryDelayMs: 30 }).data
+    }, { url: server.url })
+    await waitFor(() => (data.value as { room?: string } | undefined)?.room === 'lobby', 'joined after two refusals')
+    await sleep(300) // longer than the next backoff step: no more joins once it held
+    expect(log).toEqual(['join lobby', 'join lobby', 'join lobby'])
+  })
+})
+
 describe('useSocketEvent and useSocketDiagnostics', () => {
   it('useSocketEvent with options: readonly ref with its initial value, onEvent called; diagnostics follow the state', async () => {
     server = await createTestServer()

@@ -14,6 +14,10 @@ export interface UseSocketSubscriptionOptions<T> {
   onAck?: (result: T) => void
   /** Called when a (re)subscription fails (its ack timed out, or the connection dropped before it). */
   onError?: (error: SocketError) => void
+  /** An ack that says the server did not subscribe (e.g. `(r) => r.error !== undefined`): sent again later (1 s, 2 s, …). */
+  failed?: (result: T) => boolean
+  /** First retry delay after a failed subscription. @default 1000 */
+  retryDelayMs?: number
   /**
    * Which connection (url, namespace, ...; reactive ones are followed); the app's default when omitted. The
    * subscription follows that connection and does not open it: `useSocket()` does (after mount, when enabled).
@@ -55,6 +59,8 @@ export function useSocketSubscription<
     const held = (subscription = createSubscription<T>(client, event, read(), {
       unsubscribe: options.unsubscribe,
       ack: options.ack,
+      failed: options.failed,
+      retryDelayMs: options.retryDelayMs,
       onAck: (result) => {
         error.value = null
         data.value = result

@@ -21,6 +21,8 @@ export function useChat(room: Ref<string>, signedIn: () => boolean) {
   // the route changes, left when the page goes. Each join's answer brings the history.
   useSocketSubscription<ClientEvents, 'join'>('join', () => [room.value], {
     unsubscribe: 'leave',
+    // A refused join (the store unreachable, too many room changes) is tried again: 1 s, 2 s, 4 s …
+    failed: (result) => result.error !== undefined,
     onAck(result) {
       if (result.error !== undefined) {
         joinError.value = result.error
