@@ -17,7 +17,7 @@ export interface SubscriptionOptions<R = unknown> {
   /**
    * An ack that says the server did not subscribe (e.g. `(result) => result.error !== undefined`): the subscription
    * is not held and is sent again while connected, after 1 s, 2 s, 4 s … (at most 30 s). Each such ack still goes
-   * to `onAck`. An ack that timed out is retried the same way.
+   * to `onAck`. With it, an ack that timed out is retried the same way.
    */
   failed?: (result: R) => boolean
   /** First retry delay after a failed subscription. @default 1000 */
