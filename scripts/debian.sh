@@ -1,4 +1,4 @@
-# Sourced by test.sh and demo-cluster.sh: installs the Debian packages whose programs are missing.
+# Sourced by test.sh, demo.sh (--cluster) and bench.sh (cluster): installs the Debian packages whose programs are missing.
 # Usage: ensure_debian WHAT "path:package" ...   (WHAT is the command to run again, for the message)
 # The programs are started by the tests and demos on their own ports, never as services: apt is kept from
 # starting them (a policy-rc.d that denies starts, only for this install when the machine has none).

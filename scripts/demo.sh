@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # The demo: the Nuxt SSR chat (examples/nuxt-chat) with its socket.io backend, as a production build.
-# Needs only Node 20 and npm. PORT (3000) and BACKEND_PORT (8000) choose the ports; Ctrl-C stops both.
+# Needs only Node 20 and npm. PORT (3000) and BACKEND_PORT (8000) choose the ports; Ctrl-C stops everything.
+# --cluster (npm run demo:cluster): the backend as NODES (3) socket.io nodes sharing Redis (socket.io's Redis Streams
+# adapter) behind HAProxy with cookie stickiness; BACKEND_PORT is then the balancer's (redis-server and haproxy come
+# from Debian when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PORT="${PORT:-3000}" BACKEND_PORT="${BACKEND_PORT:-8000}"
+cluster=
+[ "${1:-}" != --cluster ] || cluster=--cluster
+export BACKEND_WHAT="$([ -n "$cluster" ] && echo 'the load balancer' || echo 'the socket.io backend')"
 
 # Fail fast, before installing and building, when a port is taken.
 node --input-type=module -e "
   import { ensurePortFree } from './examples/nuxt-chat/demo.mjs'
   try {
     await ensurePortFree(Number(process.env.PORT), 'the chat app', 'PORT')
-    await ensurePortFree(Number(process.env.BACKEND_PORT), 'the socket.io backend', 'BACKEND_PORT')
+    await ensurePortFree(Number(process.env.BACKEND_PORT), process.env.BACKEND_WHAT, 'BACKEND_PORT')
   } catch (error) { console.error(error.message); process.exit(1) }
 "
+if [ -n "$cluster" ]; then
+  source scripts/debian.sh
+  ensure_debian "npm run demo:cluster" /usr/bin/redis-server:redis-server /usr/sbin/haproxy:haproxy
+fi
 
 source scripts/bootstrap.sh
 echo "[demo] building the packages and the chat app (about a minute the first time)"
 "$PNPM" -r --filter './packages/*' run build > /tmp/ssr-socket-demo-build.log 2>&1 || { cat /tmp/ssr-socket-demo-build.log; exit 1; }
 "$PNPM" --filter example-nuxt-chat run build >> /tmp/ssr-socket-demo-build.log 2>&1 || { tail -n 40 /tmp/ssr-socket-demo-build.log; exit 1; }
-exec node examples/nuxt-chat/demo.mjs
+exec node examples/nuxt-chat/demo.mjs $cluster

@@ -6,6 +6,7 @@ import { createSocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { startDemo } from '../demo.mjs'
+import { signInOnPage } from './signIn'
 
 // The README's screenshot, rewritten only on request (UPDATE_SCREENSHOT=1): a test run leaves the checkout clean.
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/chat.png', import.meta.url))
@@ -46,14 +47,7 @@ async function open(context: BrowserContext, path: string): Promise<Page> {
 const badge = (page: Page) => page.getAttribute('.badge', 'data-status')
 
 async function signIn(context: BrowserContext, name: string): Promise<Page> {
-  const page = await open(context, '/')
-  // Hydrated first: a click before that would submit the form natively (a reload, no sign-in); seen under load.
-  await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
-  await page.fill('#name', name)
-  await page.click('button[type=submit]')
-  await page.waitForURL(/\/rooms\/general$/)
-  await page.waitForSelector('.badge[data-status="connected"]', { timeout: 10_000 })
-  return page
+  return signInOnPage(await open(context, '/'), name)
 }
 
 /** Records every status the badge shows, in the page. */

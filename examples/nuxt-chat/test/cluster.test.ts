@@ -11,6 +11,7 @@ import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { HEALTH_CHECK_MS, startCluster } from '../backend/cluster.mjs'
 import { STORE_DOWN } from '../backend/chat.mjs'
 import { startClusterDemo } from '../demo.mjs'
+import { signInOnPage } from './signIn'
 import type { ChatMessage } from '../app/types'
 
 const ROOM = 'general'
@@ -99,13 +100,7 @@ async function browserUser(name: string): Promise<Page> {
   })
   page.on('pageerror', (e) => problems.push(`${name}: pageerror ${e.message}`))
   await page.goto(`${demo.url}/`)
-  // Hydrated first: a click before that would submit the form natively (a reload, no sign-in); seen under load.
-  await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
-  await page.fill('#name', name)
-  await page.click('button[type=submit]')
-  await page.waitForURL(/\/rooms\/general$/)
-  await page.waitForSelector('.badge[data-status="connected"]', { timeout: 15_000 })
-  return page
+  return signInOnPage(page, name, 15_000)
 }
 
 /** The node a browser page is on: HAProxy's stickiness cookie. */

@@ -2,15 +2,16 @@
 // updates in all) while the page is open in Chromium, and the socket.io server counts its connections. The app is
 // written to a temporary folder inside this example (so vue, @vitejs/plugin-vue and @ssr-socket/vue resolve from
 // it), removed afterwards.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestServer, freePort, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
+import { fiveHotUpdates, settleDevReloads } from '../../../test/hotUpdates'
 
 const here = fileURLToPath(new URL('..', import.meta.url))
 const dir = mkdtempSync(join(here, 'hmr-test-'))
@@ -57,41 +58,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function hotUpdate(page: Page, file: string, from: string, to: string, selector: string, expected: string): Promise<void> {
-  // A change right after the previous one can be folded into it by the file watcher: let it settle first.
-  await new Promise((r) => setTimeout(r, 500))
-  writeFileSync(file, readFileSync(file, 'utf8').replace(from, to))
-  await page.waitForFunction(([s, e]) => document.querySelector(s!)?.textContent === e, [selector, expected] as const, { timeout: 30_000 })
-}
-
 describe('hot updates under vite', () => {
   it('5 hot updates of a component and a composable that use useSocket: one connection all along, no reload', async () => {
     const page = await (await browser.newContext()).newPage()
     await page.goto(url)
-    // Warm-up: on its first visit Vite may optimise the dependencies it discovers and reload the page once (a
-    // dev-server step, not a hot update). Wait until the page stays the same document for 3 s.
-    const marked = () => page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true)
-    for (let tries = 0; ; tries++) {
-      await page.waitForSelector('#status:text("connected")', { timeout: 30_000 })
-      await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true))
-      await new Promise((r) => setTimeout(r, 3000))
-      if (await marked().catch(() => false)) break
-      if (tries === 3) throw new Error('the page kept reloading under vite')
-    }
+    const { sameDocument } = await settleDevReloads(page, 3000, 'vite')
     await waitFor(() => server.connectionCount() === 1, 'one connection')
     const before = opened
 
-    await hotUpdate(page, COMPONENT, '>v0<', '>v1<', '#component', 'v1')
-    await hotUpdate(page, COMPONENT, '>v1<', '>v2<', '#component', 'v2')
-    await hotUpdate(page, COMPONENT, '>v2<', '>v3<', '#component', 'v3')
-    await hotUpdate(page, COMPOSABLE, "label: 'v0'", "label: 'v1'", '#composable', 'v1')
-    await hotUpdate(page, COMPOSABLE, "label: 'v1'", "label: 'v2'", '#composable', 'v2')
-
-    await page.waitForSelector('#status:text("connected")')
+    await fiveHotUpdates(page, COMPONENT, COMPOSABLE)
     await new Promise((r) => setTimeout(r, 2500)) // past the registry's grace period
-    const sameDocument = await marked()
-    console.info(`[measure] vite: 5 hot updates, ${opened - before} connection(s) opened during them, at most ${most} at once, now ${server.connectionCount()}; page not reloaded: ${sameDocument}`)
-    expect(sameDocument).toBe(true)
+    const reloaded = !(await sameDocument())
+    console.info(`[measure] vite: 5 hot updates, ${opened - before} connection(s) opened during them, at most ${most} at once, now ${server.connectionCount()}; page not reloaded: ${!reloaded}`)
+    expect(reloaded).toBe(false)
     expect(server.connectionCount()).toBe(1)
     expect(most).toBe(1)
     expect(opened - before).toBe(0)

@@ -33,8 +33,6 @@ export interface Subscription {
   stop(): void
 }
 
-const same = (a: readonly unknown[] | null, b: readonly unknown[]): boolean => a !== null && (a === b || JSON.stringify(a) === JSON.stringify(b))
-
 /**
  * How many subscriptions of a client hold each (event, arguments) on the server: two parts of an app may subscribe
  * the same room, and the unsubscribe goes only when the last one lets go. Keyed by client (a WeakMap: a disposed
@@ -67,7 +65,9 @@ export function createSubscription<R = unknown>(
   /** What the server holds now (null: nothing), as far as this side knows. */
   let held: readonly unknown[] | null = null
   let stopped = false
+  /** The event and its arguments, as the server tells subscriptions apart. */
   const keyOf = (a: readonly unknown[]): string => `${event}\n${JSON.stringify(a)}`
+  const same = (a: readonly unknown[] | null, b: readonly unknown[]): boolean => a !== null && (a === b || keyOf(a) === keyOf(b))
   /** Lets go of what the server holds; `tell`: send the unsubscribe (when no other subscription holds it). */
   const letGo = (tell: boolean): void => {
     if (!held) return

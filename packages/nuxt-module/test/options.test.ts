@@ -3,7 +3,8 @@
 // Nuxt's #app stubbed: a Vue app, its registry, the client it hands out.
 import { createApp } from 'vue'
 import { describe, expect, it, vi } from 'vitest'
-import { CONFIG_KEYS, validateOptionsForTest } from './optionsFixture'
+import { CONFIG_KEYS } from '@ssr-socket/core'
+import { validateOptions } from '@ssr-socket/core/validate'
 
 const runtime = vi.hoisted(() => ({ config: {} as Record<string, unknown> }))
 vi.mock('#app', () => ({
@@ -39,6 +40,6 @@ describe('nuxt.config socket options', () => {
     const input = socketRegistry.acquire()._o.input
     const { autoConnect: _a, graceMs: _g, ...client } = socket
     for (const key of CONFIG_KEYS) expect(input[key], key).toEqual(client[key as keyof typeof client])
-    validateOptionsForTest(input)
+    validateOptions(input)
   })
 })

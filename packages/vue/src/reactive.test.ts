@@ -1,9 +1,10 @@
 // The Vue API for real apps: reactive options, `enabled`, subscriptions that survive reconnects, once/off,
 // diagnostics. Real socket.io servers on 127.0.0.1, components mounted in happy-dom.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, isReadonly, nextTick, ref, type Ref } from 'vue'
+import { defineComponent, h, isReadonly, nextTick, ref, type Ref } from 'vue'
 import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
-import { createSocketPlugin, getSocketRegistry, type SocketPluginOptions } from './plugin'
+import { mountApp } from './__fixtures__/mount'
+import type { SocketPluginOptions } from './plugin'
 import { useSocket, type UseSocketReturn } from './useSocket'
 import { useSocketEvent } from './useSocketEvent'
 import { useSocketSubscription } from './useSocketSubscription'
@@ -18,23 +19,11 @@ afterEach(async () => {
 })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Mounts a child component running `setup`, shown while `shown` is true. */
 function mount(setup: () => void, plugin: SocketPluginOptions) {
   const shown = ref(true)
   const Child = defineComponent({ setup: () => (setup(), () => h('i')) })
-  const app = createApp({ render: () => (shown.value ? h(Child) : null) })
-  app.use(createSocketPlugin(plugin))
-  const el = document.createElement('div')
-  document.body.appendChild(el)
-  app.mount(el)
-  let mounted = true
-  const unmount = () => {
-    if (!mounted) return
-    mounted = false
-    app.unmount()
-    el.remove()
-  }
-  cleanups.push(unmount)
-  return { app, shown, registry: getSocketRegistry(app), unmount }
+  return { ...mountApp({ render: () => (shown.value ? h(Child) : null) }, plugin, cleanups), shown }
 }
 
 /** Sockets connected now, over every namespace of the server. */
@@ -222,18 +211,13 @@ describe('useSocketSubscription follows the connection', () => {
     const signedIn = ref(false)
     const second = ref(true)
     const Second = defineComponent({ setup: () => (useSocketSubscription('join', ['lobby'], { unsubscribe: 'leave' }), () => h('i')) })
-    const app = createApp({
+    mountApp({
       setup() {
         useSocket({ enabled: signedIn })
         useSocketSubscription('join', ['lobby'], { unsubscribe: 'leave' })
         return () => (second.value ? h(Second) : null)
       },
-    })
-    app.use(createSocketPlugin({ url: server.url }))
-    const el = document.createElement('div')
-    document.body.appendChild(el)
-    app.mount(el)
-    cleanups.push(() => (app.unmount(), el.remove()))
+    }, { url: server.url }, cleanups)
     await sleep(200)
     expect(server.handshakes()).toBe(0)
     signedIn.value = true

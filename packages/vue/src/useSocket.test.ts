@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, defineComponent, effectScope, h, nextTick, ref } from 'vue'
 import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { Crowd } from './__fixtures__/components'
-import { createSocketPlugin, getSocketRegistry, type SocketPluginOptions } from './plugin'
+import { mountApp } from './__fixtures__/mount'
+import { createSocketPlugin, getSocketRegistry } from './plugin'
 import { useSocket } from './useSocket'
 import { useSocketEvent } from './useSocketEvent'
 
@@ -15,29 +16,12 @@ afterEach(async () => {
 })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function mountApp(root: Parameters<typeof createApp>[0], plugin: SocketPluginOptions) {
-  const app = createApp(root)
-  app.use(createSocketPlugin(plugin))
-  const el = document.createElement('div')
-  document.body.appendChild(el)
-  app.mount(el)
-  let mounted = true
-  const unmount = () => {
-    if (!mounted) return
-    mounted = false
-    app.unmount()
-    el.remove()
-  }
-  cleanups.push(unmount)
-  return { app, el, registry: getSocketRegistry(app), unmount }
-}
-
 describe('useSocket in components', () => {
   it('20 components share 1 connection; 100 mount/unmount cycles keep it and return listener counts to baseline; unmounting all disconnects after the grace period', async () => {
     server = await createTestServer()
     const shown = ref(true)
     const seen: number[] = []
-    const { registry } = mountApp(() => h(Crowd, { count: 20, shown: shown.value, onEvent: (i: number) => seen.push(i) }), { url: server.url, graceMs: 300 })
+    const { registry } = mountApp(() => h(Crowd, { count: 20, shown: shown.value, onEvent: (i: number) => seen.push(i) }), { url: server.url, graceMs: 300 }, cleanups)
     const client = registry.peek()!
     await waitFor(() => client.getState().status === 'connected', 'connected')
     await sleep(50)
@@ -78,7 +62,7 @@ describe('useSocket in components', () => {
     server = await createTestServer()
     for (let cycle = 0; cycle < 50; cycle++) {
       const seen: Array<[number, number]> = []
-      const { registry, unmount } = mountApp(() => h(Crowd, { count: 3, onEvent: (i: number, n: number) => seen.push([i, n]) }), { url: server.url })
+      const { registry, unmount } = mountApp(() => h(Crowd, { count: 3, onEvent: (i: number, n: number) => seen.push([i, n]) }), { url: server.url }, cleanups)
       const client = registry.peek()!
       await waitFor(() => client.getState().status === 'connected', `cycle ${cycle}: connected`)
       await waitFor(() => server!.connectionCount() === 1, `cycle ${cycle}: one server connection`)
@@ -107,7 +91,7 @@ describe('useSocket in components', () => {
       },
     })
     const shown = ref(true)
-    const { registry } = mountApp(() => (shown.value ? h(Child) : h('span')), { url: server.url, graceMs: 10_000 })
+    const { registry } = mountApp(() => (shown.value ? h(Child) : h('span')), { url: server.url, graceMs: 10_000 }, cleanups)
     const client = registry.peek()!
     await waitFor(() => client.getState().status === 'connected', 'connected')
     expect(client.getDiagnostics().handlers).toEqual({ a: 2, c: 1 })
@@ -133,7 +117,7 @@ describe('useSocket in components', () => {
         order.push(`beforeMount:handshakes=${server!.handshakes()}`)
       },
     })
-    const { el } = mountApp(Comp, { url: server.url })
+    const { el } = mountApp(Comp, { url: server.url }, cleanups)
     order.push(`after mount(): in DOM=${el.isConnected}`)
     await waitFor(() => order.includes('state:connected'), 'connected')
     expect(order).toEqual(['setup:idle', 'beforeMount:handshakes=0', 'state:connecting', 'after mount(): in DOM=true', 'state:connected'])
@@ -142,7 +126,7 @@ describe('useSocket in components', () => {
   it('autoConnect: false leaves the connection to the app', async () => {
     server = await createTestServer()
     let api: ReturnType<typeof useSocket> | null = null
-    mountApp(defineComponent({ setup: () => ((api = useSocket()), () => h('i')) }), { url: server.url, autoConnect: false })
+    mountApp(defineComponent({ setup: () => ((api = useSocket()), () => h('i')) }), { url: server.url, autoConnect: false }, cleanups)
     await sleep(100)
     expect(api!.status.value).toBe('idle')
     expect(server.handshakes()).toBe(0)
@@ -164,6 +148,7 @@ describe('useSocketEvent', () => {
         },
       }),
       { url: server.url },
+      cleanups,
     )
     expect(el.textContent).toBe('none yet')
     await waitFor(() => server!.connectionCount() === 1, 'connected')

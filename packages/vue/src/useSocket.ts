@@ -231,6 +231,11 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
     state.value = next
     socket.value = client.socket
   }
+  /** Shows the current client's state from now on. */
+  const follow = (): void => {
+    sync(client.getState())
+    unsubscribe = client.subscribe(sync)
+  }
   const want = (on: boolean): void => {
     if (on) {
       if (wantedOn === client) return
@@ -245,8 +250,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   }
   const start = (): void => {
     started = true
-    sync(client.getState())
-    unsubscribe = client.subscribe(sync)
+    follow()
     if (autoConnect && enabled()) want(true)
   }
   // In a component: after mount (after hydration). Elsewhere (an effect scope in a store): now, in the browser.
@@ -273,8 +277,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
     const old = wantedOn
     wantedOn = null
     if (started) {
-      sync(client.getState())
-      unsubscribe = client.subscribe(sync)
+      follow()
       if (wanted || (autoConnect && enabled())) want(true)
     }
     const leave = (): void => {

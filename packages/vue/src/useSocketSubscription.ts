@@ -1,23 +1,12 @@
-import { createSubscription, type AckResult, type DefaultEmitEvents, type EventNames, type EventsMap, type SocketError, type Subscription } from '@ssr-socket/core'
+import { createSubscription, type SubscriptionOptions, type AckResult, type DefaultEmitEvents, type EventNames, type EventsMap, type SocketError, type Subscription } from '@ssr-socket/core'
 import { readonly, shallowRef, toValue, watch, type Ref, type ShallowRef } from 'vue'
 import { useSocketScope, type UseSocketOptions } from './useSocket'
 
 /** An emit's arguments without its ack callback (the ack is the subscription's `data`). */
 type SubscribeArgs<F> = F extends (...args: infer A) => unknown ? (A extends [...infer Rest, (...r: never[]) => unknown] ? Rest : A) : unknown[]
 
-export interface UseSocketSubscriptionOptions<T> {
-  /** The event that undoes it (e.g. 'leave'), sent with the same arguments when the scope ends or the arguments change. */
-  unsubscribe?: string
-  /** Wait for the server's ack (its result is `data`); false for an event the server does not ack. @default true */
-  ack?: boolean
-  /** Called with each ack (each (re)subscription's result, e.g. a room's history). */
-  onAck?: (result: T) => void
-  /** Called when a (re)subscription fails (its ack timed out, or the connection dropped before it). */
-  onError?: (error: SocketError) => void
-  /** An ack that says the server did not subscribe (e.g. `(r) => r.error !== undefined`): sent again later (1 s, 2 s, …). */
-  failed?: (result: T) => boolean
-  /** First retry delay after a failed subscription. @default 1000 */
-  retryDelayMs?: number
+/** The core's subscription options (unsubscribe, ack, onAck, onError, failed, retryDelayMs), and which connection. */
+export interface UseSocketSubscriptionOptions<T> extends SubscriptionOptions<T> {
   /**
    * Which connection (url, namespace, ...; reactive ones are followed); the app's default when omitted. The
    * subscription follows that connection and does not open it: `useSocket()` does (after mount, when enabled).
@@ -57,10 +46,7 @@ export function useSocketSubscription<
   let subscription: Subscription | undefined
   track((client) => {
     const held = (subscription = createSubscription<T>(client, event, read(), {
-      unsubscribe: options.unsubscribe,
-      ack: options.ack,
-      failed: options.failed,
-      retryDelayMs: options.retryDelayMs,
+      ...options,
       onAck: (result) => {
         error.value = null
         data.value = result
