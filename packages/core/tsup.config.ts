@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup'
 // socket.io-client is a peer dependency, loaded with import() on first connect only; socket.io (the server) only
 // for the `testing` entry.
 const external = ['socket.io-client', 'socket.io']
-const entry = ['src/index.ts', 'src/testing.ts', 'src/validate.ts', 'src/machine.ts']
+const entry = ['src/index.ts', 'src/testing.ts', 'src/validate.ts', 'src/machine.ts', 'src/hints.ts']
 // Internal members are named `_x` and shortened in the build (consistently across the files of one build): the
 // engine's and the facade's property names are otherwise a fifth of their bytes. Public and seam names have none.
 const esbuildOptions = (options: { mangleProps?: RegExp; reserveProps?: RegExp }): void => {

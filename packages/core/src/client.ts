@@ -69,6 +69,7 @@ export class Client {
   /** @internal */ declare _e?: Engine
   /** @internal calls recorded until the engine attaches */ declare _q?: Recorded[]
   /** @internal */ declare _dead?: boolean
+  /** @internal development: who holds it (markHolder) */ declare _h?: Map<object, string>
   /** @internal engine chunk loading */ declare _ld?: Promise<void>
   /** @internal wire library loading */ declare _lp?: Promise<unknown>
 

@@ -21,8 +21,8 @@ export function isOnline(): boolean {
   return typeof navigator === 'undefined' || navigator.onLine !== false
 }
 
-/** A stack frame inside one of this library's packages (source or build), tests excluded. */
-const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+/
+/** A stack frame inside one of this library's packages (source, build, or Vite's pre-bundled copy), tests excluded. */
+const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+|[\\/]@ssr-socket_(?:core|vue)\.js/
 
 /** The first line of a stack outside this library: where a registry or client was created. */
 export function callSite(): string {

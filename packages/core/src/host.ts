@@ -11,6 +11,8 @@ export interface ClientRuntime {
   onDispose?(client: Host): void
   /** Filled by the engine on first use: machinery shared by the registry's clients (manager pool, window listeners). */
   readonly shared: { pool?: { size(): number }; signals?: { listenerCount(): number } } & Record<string, unknown>
+  /** A registry's entries, for inspectors (inspect.ts); standalone clients have none. */
+  readonly _entries?: Map<string, unknown>
 }
 
 /** A call made before the engine attached: method, arguments, monotonic time, and an ack's settle functions. */
@@ -30,6 +32,8 @@ export interface Host {
   _q?: Recorded[]
   _e?: unknown
   readonly _dead?: boolean
+  /** Development: who holds this client, as framework bindings describe themselves (see markHolder). */
+  _h?: Map<object, string>
   /** Marks the facade disposed and tells the registry. */
   _die(): void
 }

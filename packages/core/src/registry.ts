@@ -97,6 +97,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     name,
     warnOnce: createWarnOnce(),
     shared: {},
+    _entries: entries,
     onDispose(client) {
       const entry = entryOf(client)
       if (entry) forget(entry)
@@ -183,9 +184,10 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     entry.client.dispose()
   }
 
-  return {
+  const registry: SocketRegistry & { _rt: ClientRuntime } = {
     name,
     isServer,
+    _rt: runtime,
     acquire: acquire as SocketRegistry['acquire'],
     release,
     peek: ((options?: SocketClientOptions) => entries.get(resolve(options).key)?.client) as SocketRegistry['peek'],
@@ -209,4 +211,5 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
       }
     },
   }
+  return registry
 }

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https'
 import { randomBytes } from 'node:crypto'
 import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { FIX_HINTS } from '@ssr-socket/core/hints'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
@@ -105,19 +106,8 @@ function upgradeFixFor(status: number | null, proxy: ProxyKind | undefined): str
   return proxy ? UPGRADE_FIX[proxy] : FIX.upgrade
 }
 
-const FIX = {
-  upgrade:
-    'The proxy drops the WebSocket upgrade. nginx, in the location serving the socket.io path: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; (a location with its own proxy_set_header does not inherit the server-level ones). Proxy managers: enable "WebSocket Support". Cloudflare: Network > WebSockets on.',
-  access: 'An access rule refuses the request (nginx allow/deny, auth_basic, a WAF rule): allow the socket.io path for browsers.',
-  sticky:
-    'Requests of one session reach different backends: enable sticky sessions (nginx ip_hash or hash $remote_addr on the upstream; cookie affinity elsewhere) or use transports: ["websocket"] only.',
-  alpn: 'HTTP/2 is offered: fine for pages, but a WebSocket needs an HTTP/1.1 Upgrade on every hop. Make sure the proxy speaks HTTP/1.1 to the backend for the socket.io path (nginx: proxy_http_version 1.1).',
-  idle: 'The path closes idle connections before socket.io pings: raise the proxy\'s idle timeout above pingInterval + pingTimeout (nginx proxy_read_timeout, HAProxy timeout tunnel, Apache ProxyTimeout, Caddy read_timeout), or lower pingInterval on the server (Cloudflare closes after 100 s idle). Pass --proxy to name yours.',
-  origin:
-    'The socket.io server itself refused the request (Engine.IO "Forbidden", or the same refusal through the proxy and directly): its allowRequest check said no. That is where an Origin allowlist usually lives, but it may check a cookie or an address too. Allow what the browser sends (the Origin with its scheme and port), not a proxy matter.',
-  cors: 'The server does not allow this Origin with credentials: set socket.io cors: { origin: [<your origin>], credentials: true } and never "*" with cookies.',
-  polling: 'No Engine.IO handshake at this path: check the socket.io path (option path), that the proxy forwards it, and that a socket.io v4 server (EIO=4) answers.',
-}
+/** The fixes, in the same words the DevTools tab shows next to a classified error (one text, in core). */
+const FIX = FIX_HINTS
 
 /** `promise` or an error after `ms`; on the error, `abandon` runs (destroy the socket: nothing may outlive a probe). */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string, abandon?: () => void): Promise<T> {

@@ -2,6 +2,7 @@
 // diagnostics. Real socket.io servers on 127.0.0.1, components mounted in happy-dom.
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, isReadonly, nextTick, ref, type Ref } from 'vue'
+import { inspectRegistry } from '@ssr-socket/core'
 import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { mountApp } from './__fixtures__/mount'
 import type { SocketPluginOptions } from './plugin'
@@ -267,5 +268,21 @@ describe('useSocketEvent and useSocketDiagnostics', () => {
     await waitFor(() => score.value === 7, 'event')
     expect(calls).toEqual([7])
     expect(isReadonly(score)).toBe(true)
+  })
+})
+
+describe('holders, for inspectors', () => {
+  it('useSocket marks its component as a holder (with the call site) while it holds the connection', async () => {
+    server = await createTestServer()
+    const shown = ref(true)
+    const ChatPanel = defineComponent({ name: 'ChatPanel', setup: () => (useSocket(), () => h('i')) })
+    const { registry } = mountApp({ render: () => (shown.value ? h(ChatPanel) : null) }, { url: server.url, graceMs: 60_000 }, cleanups)
+    const inspector = inspectRegistry(registry, () => {})
+    cleanups.push(() => inspector.stop())
+    expect(inspector.clients().map((c) => c.holders)).toEqual([[expect.stringMatching(/^<ChatPanel> at .*reactive\.test\.ts:\d+/)]])
+    shown.value = false
+    await nextTick()
+    // Kept through its grace period, held by nobody.
+    expect(inspector.clients().map((c) => [c.refs, c.releasing, c.holders])).toEqual([[0, true, []]])
   })
 })

@@ -1,5 +1,6 @@
 import {
   INITIAL_STATE,
+  markHolder,
   type AckArgs,
   type AckResult,
   type DefaultEmitEvents,
@@ -216,6 +217,14 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
   // covers the app's defaults; this covers a connection with its own options), the connection after mount.
   if (autoConnect && options) void client.preload()
+  // Development: inspectors (the Nuxt DevTools tab) show who holds each connection.
+  let unmark: (() => void) | undefined
+  let holder = ''
+  if (process.env.NODE_ENV !== 'production') {
+    const type = getCurrentInstance()?.type as { __name?: string; name?: string } | undefined
+    holder = type ? `<${type.__name ?? type.name ?? 'Anonymous'}>` : 'an effect scope'
+    unmark = markHolder(client, holder)
+  }
   const enabled = (): boolean => toValue(options?.enabled) !== false
   const state = shallowRef<SocketState>(INITIAL_STATE)
   const socket = shallowRef<Socket | null>(null)
@@ -273,6 +282,10 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
     for (const b of bindings) b.off()
     unsubscribe?.()
     client = next
+    if (process.env.NODE_ENV !== 'production') {
+      unmark?.()
+      unmark = markHolder(next, holder)
+    }
     for (const b of bindings) attach(b)
     const old = wantedOn
     wantedOn = null
@@ -316,6 +329,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
       // No disconnect here: the registry keeps the connection for graceMs after its last holder (a route change).
       if (wantedOn) demand(wantedOn, -1)
       wantedOn = null
+      unmark?.()
       registry.release(client)
     })
   }

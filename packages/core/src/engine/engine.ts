@@ -4,7 +4,7 @@
 // classification records and diagnostics. Loaded lazily, with the transport adapters, by engine/index.ts.
 import { isOnline } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
-import type { Host, Recorded } from '../host.js'
+import type { Host } from '../host.js'
 import { transition, type SocketTransition } from '../state.js'
 import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
@@ -15,6 +15,7 @@ import { Handlers } from './handlers.js'
 import { createLogger, type Logger } from './logger.js'
 import { Outbox } from './outbox.js'
 import { Backoff } from './reconnect.js'
+import { tapOf } from './tap.js'
 import { completeOptions, type ResolvedOptions } from './resolve.js'
 
 export class Engine implements TransportSink {
@@ -45,36 +46,19 @@ export class Engine implements TransportSink {
     this._auth = bindAuth(o.auth, this._log, this)
   }
 
-  /** auth.getToken() failed: no handshake without credentials, and no retry loop. */
-  _tokenFailed(error: unknown): void {
-    const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
-    this._error(err)
-    this.t?.close()
-    this._go({ type: 'rejected', error: err })
-  }
-
-  /** Takes over what the facade recorded before the engine loaded, in order, exactly once. */
-  _adopt(recorded: Recorded[]): void {
-    for (const [m, a, at, settle] of recorded) {
-      if (m === 'connect' || m === 'reconnect') this.connect(true)
-      else if (m === 'emit' || m === 'emitWithAck') {
-        const sent = this.send(m, a[0] as string, a.slice(1), at)
-        if (settle) (sent as Promise<unknown>).then(settle[0], settle[1])
-      } else (this[m as 'on'] as (...args: unknown[]) => unknown)(...a)
-    }
-  }
-
   _go(event: SocketTransition): void {
     const previous = this.f._s
     const next = transition(previous, event)
     if (next === previous) return
     this._log?.log(`${previous.status} -> ${next.status} (${event.type})`, { attempt: next.attempt, nextRetryAt: next.nextRetryAt })
     this.f._set(next)
+    tapOf(this.f)?.state(this, previous, next, event.type)
   }
 
   _error(error: SocketError): void {
     this._history.error(error)
     this._log?.log(`error (${error.kind}): ${error.message}`)
+    tapOf(this.f)?.error(this, error)
   }
 
   // ---- lifecycle, as the app drives it ----
@@ -105,6 +89,7 @@ export class Engine implements TransportSink {
           return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
         for (const event of this._handlers.events()) this.t.listen(event)
+        tapOf(this.f)?.watch(this)
         this.t.open()
       },
       (error: unknown) => {
@@ -197,7 +182,7 @@ export class Engine implements TransportSink {
     this._go({ type: 'paused' })
   }
 
-  private _signal(signal: BrowserSignal): void {
+  _signal(signal: BrowserSignal): void {
     const status = this.f._s.status
     if (signal === 'offline') {
       if (status === 'connecting' || status === 'reconnecting') this._pause()
@@ -295,6 +280,7 @@ export class Engine implements TransportSink {
   }
 
   message(event: string, args: unknown[]): void {
+    if (!this.t?.watch) tapOf(this.f)?.in(this, event, args)
     this._handlers.dispatch(event, args)
   }
 }

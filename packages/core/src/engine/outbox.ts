@@ -4,7 +4,9 @@ import { monotonicNow } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
 import type { Transport } from '../transports/types.js'
 import type { BufferOptions } from '../types.js'
+import type { Host } from '../host.js'
 import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
+import { tapOf } from './tap.js'
 
 /** Turns what a transport threw while encoding into the `config` error the caller gets. */
 const encodeError = (event: string, error: unknown): SocketError =>
@@ -14,12 +16,16 @@ export class Outbox {
   /** The offline queue, created on the first emit made while disconnected. */
   _q: OfflineQueue | undefined
   _pendingAcks = 0
+  /** Numbers the acks an inspector sees, to pair each with its answer. */
+  private _ackIds = 0
 
   /** The engine: its current transport, its options, and where errors are recorded. */
   constructor(
     private readonly _host: {
       readonly t: Transport | null
       readonly o: { readonly buffer: false | Required<BufferOptions>; readonly ackTimeoutMs: number }
+      readonly f: Host
+      readonly _auth: { readonly secrets?: ReadonlySet<string> }
       _error(error: SocketError): void
     },
   ) {}
@@ -37,6 +43,7 @@ export class Outbox {
     } catch (error) {
       throw encodeError(event, error)
     }
+    tapOf(this._host.f)?.out(this._host, event, args)
   }
 
   /** Sends what waited, oldest first. */
@@ -50,6 +57,7 @@ export class Outbox {
       }
       try {
         t.send(item.event, item.args)
+        tapOf(this._host.f)?.out(this._host, item.event, item.args, 0, true)
       } catch (error) {
         this._host._error(encodeError(item.event, error))
       }
@@ -76,10 +84,14 @@ export class Outbox {
     return new Promise((resolve, reject) => {
       this._pendingAcks++
       let settled = false
+      /** When an inspector saw it sent: its number and the monotonic time. */
+      let seen: [id: number, at: number] | undefined
+      let queued = false
       const settle = (error: SocketError | null, value?: unknown): void => {
         if (settled) return
         settled = true
         this._pendingAcks--
+        if (seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(monotonicNow() - seen[1]), error)
         if (error) reject(error)
         else resolve(value)
       }
@@ -89,6 +101,11 @@ export class Outbox {
         send: () => {
           try {
             this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - monotonicNow()), settle)
+            const taps = tapOf(this._host.f)
+            if (taps) {
+              seen = [++this._ackIds, monotonicNow()]
+              taps.out(this._host, event, args, seen[0], queued)
+            }
           } catch (error) {
             settle(encodeError(event, error))
           }
@@ -96,7 +113,10 @@ export class Outbox {
         reject: (error) => settle(error),
       }
       if (this._host.t?.connected) pending.send()
-      else this._queue().push(event, args, at, pending)
+      else {
+        queued = true
+        this._queue().push(event, args, at, pending)
+      }
     })
   }
 }

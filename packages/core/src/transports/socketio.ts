@@ -182,6 +182,14 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     this.raw.off(event, dispatcher)
   }
 
+  private _watcher: Listener | undefined
+
+  watch(listener: ((event: string, args: unknown[]) => void) | null): void {
+    if (this._watcher) this.raw.offAny(this._watcher)
+    this._watcher = listener ? (event: string, ...args: unknown[]) => listener(event, args) : undefined
+    if (this._watcher) this.raw.onAny(this._watcher)
+  }
+
   listenerCounts(events: Iterable<string>): Record<string, number> {
     const out: Record<string, number> = {}
     for (const event of new Set([...LIFECYCLE, ...events])) out[event] = this.raw.listeners(event).length
@@ -204,6 +212,7 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
       s.on('connect_error', end)
     }
     if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
+    this.watch(null)
     this._pool.release(this._m)
   }
 }

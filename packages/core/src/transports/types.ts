@@ -55,6 +55,11 @@ export interface Transport {
   /** The engine has handlers for `event` (transports that subscribe per event name bind here). */
   listen(event: string): void
   unlisten(event: string): void
+  /**
+   * Optional: shows an inspector every event from the server, handled or not (`null` stops). Without it the engine
+   * shows the events it has handlers for.
+   */
+  watch?(listener: ((event: string, args: unknown[]) => void) | null): void
   /** Listener counts on the raw object, for diagnostics. */
   listenerCounts(events: Iterable<string>): Record<string, number>
   /** Releases everything; the transport is not used afterwards. */
