@@ -6,11 +6,14 @@
 // The vue ceiling rose from 3,750 to 4,550 B with reactive options, `enabled`, once/off and the scope that carries
 // handlers and subscriptions from one connection to the next (useSocket: 4,492 B measured, +782 B). The Nuxt
 // plugin's from 3,800 to 3,900 B with every core option from nuxt.config through the one schema (fromConfig, +80 B).
+// The lazy ceiling rose from 6,250 to 6,550 B with the hooks an inspector (the DevTools tab) records through: one
+// property check per place that records, the socket.io transport's watch of every event, ack pairing and the tokens
+// kept for redaction (6,497 B measured, +262 B); the recording itself is the inspector's code, not the engine's.
 import { entries, splitSize } from '../bench/size.mjs'
 
 const budgets = [
-  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_550, lazy: 6_250, target: { eager: 1_500, lazy: 4_000 } },
-  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_900, lazy: 6_250, target: { eager: 1_700 } },
+  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_550, lazy: 6_550, target: { eager: 1_500, lazy: 4_000 } },
+  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_900, lazy: 6_550, target: { eager: 1_700 } },
 ]
 
 let failed = false

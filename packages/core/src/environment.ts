@@ -21,8 +21,11 @@ export function isOnline(): boolean {
   return typeof navigator === 'undefined' || navigator.onLine !== false
 }
 
-/** A stack frame inside one of this library's packages (source, build, or Vite's pre-bundled copy), tests excluded. */
-const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+|[\\/]@ssr-socket_(?:core|vue)\.js/
+/**
+ * A stack frame inside one of this library's packages (source or build, tests excluded), or in a dependency Vite
+ * pre-bundled in dev (the library, Vue): never the app's own code.
+ */
+const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+|(?:\.vite|vite[\\/]client)[\\/]deps[\\/]/
 
 /** The first line of a stack outside this library: where a registry or client was created. */
 export function callSite(): string {

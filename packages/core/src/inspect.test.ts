@@ -20,6 +20,7 @@ async function setup() {
       socket.on('whoami', (ack: (value: unknown) => void) => ack({ token: socket.handshake.auth.token, note: `you are ${String(socket.handshake.auth.token)}` }))
       socket.on('slow', (ms: number, ack: (value: unknown) => void) => setTimeout(() => ack('done'), ms))
       socket.on('greet', () => socket.emit('greeting', 'hello', { n: 1 }))
+      socket.on('echo', (value: unknown) => socket.emit('echoed', value, `again: ${JSON.stringify(value)}`))
     },
   })
   const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0, auth: { mode: 'token', getToken: () => TOKEN } })
@@ -39,6 +40,12 @@ describe('inspectRegistry', () => {
     await waitFor(() => records.some((r) => r.type === 'event' && r.direction === 'in' && r.event === 'greeting'), 'greeting in the log')
     const whoami = await client.emitWithAck('whoami')
     expect(whoami).toMatchObject({ token: TOKEN }) // the app gets the real value; the inspector does not
+    const echoed = new Promise((resolve) => client.once('echoed', resolve))
+    client.emit('echo', { token: TOKEN, text: `my token is ${TOKEN}` })
+    expect(await echoed).toMatchObject({ token: TOKEN })
+    await waitFor(() => records.some((r) => r.type === 'event' && r.event === 'echoed'), 'echoed in the log')
+    expect(records.find((r) => r.type === 'event' && r.event === 'echo')).toMatchObject({ args: [{ token: '[redacted]', text: 'my token is [redacted]' }] })
+    expect(records.find((r) => r.type === 'ack' && r.event === 'whoami')).toMatchObject({ value: [{ token: '[redacted]', note: 'you are [redacted]' }] })
     await client.emitWithAck('slow', 50)
 
     const states = records.filter((r) => r.type === 'state').map((r) => r.type === 'state' && `${r.from}->${r.to} (${r.cause})`)
@@ -122,6 +129,13 @@ describe('inspectRegistry', () => {
     await waitFor(() => client.getState().status === 'reconnecting', 'reconnecting')
     inspector.reconnect(client.key)
     await waitFor(() => client.getState().status === 'connected' && client.getState().id !== id, 'reconnected')
+    // reconnect() on a connected client: dropped, then connected again at once (a new socket id).
+    const before = records.length
+    const id2 = client.getState().id
+    inspector.reconnect(client.key)
+    await waitFor(() => client.getState().status === 'connected' && client.getState().id !== id2, 'reconnected from connected')
+    const after = records.slice(before).filter((r) => r.type === 'state').map((r) => r.type === 'state' && `${r.from}->${r.to} (${r.cause})`)
+    expect(after).toEqual(['connected->reconnecting (lost)', 'reconnecting->reconnecting (retryNow)', 'reconnecting->connected (opened)'])
     const causes = records.filter((r) => r.type === 'state').map((r) => r.type === 'state' && `${r.to} (${r.cause})`)
     expect(causes).toContain('offline (paused)')
     expect(causes).toContain('reconnecting (lost)')

@@ -103,7 +103,7 @@ function createTaps(): Taps {
       }
     }
   }
-  return {
+  const taps: Taps = {
     listeners,
     state: (e, from, to, cause) =>
       send({ type: 'state', key: e.f.key, at: Date.now(), from: from.status, to: to.status, cause, attempt: to.attempt, nextRetryAt: to.nextRetryAt, error: to.error && to.error !== from.error ? inspected(to.error, secretsOf(e)) : null }),
@@ -111,12 +111,11 @@ function createTaps(): Taps {
     in: (e, event, args) => send({ type: 'event', key: e.f.key, at: Date.now(), direction: 'in', event, size: sizeOf(args), args: shown(args, secretsOf(e)) }),
     out: (e, event, args, ack, queued) =>
       send({ type: 'event', key: e.f.key, at: Date.now(), direction: 'out', event, size: sizeOf(args), args: shown(args, secretsOf(e)), ...(ack ? { ack } : {}), ...(queued ? { queued } : {}) }),
-    ack: (e, event, ack, rttMs, error) => send({ type: 'ack', key: e.f.key, at: Date.now(), event, ack, rttMs, error: error ? inspected(error, secretsOf(e)) : null }),
-    watch(e) {
-      const taps = this
-      e.t?.watch?.(listeners.size ? (event, args) => taps.in(e, event, args) : null)
-    },
+    ack: (e, event, ack, rttMs, error, value) =>
+      send({ type: 'ack', key: e.f.key, at: Date.now(), event, ack, rttMs, error: error ? inspected(error, secretsOf(e)) : null, ...(error ? {} : { value: shown([value], secretsOf(e)) }) }),
+    watch: (e) => e.t?.watch?.(listeners.size ? (event, args) => taps.in(e, event, args) : null),
   }
+  return taps
 }
 
 /**
@@ -167,14 +166,16 @@ export function inspectRegistry(registry: SocketRegistry, listener: InspectorLis
       }),
     connect: (key) => find(key)?.connect(),
     disconnect: (key) => find(key)?.disconnect(),
-    reconnect: (key) => find(key)?.reconnect(),
+    reconnect(key) {
+      const client = find(key)
+      // A connected client is dropped first (as a lost connection), so that reconnect() has something to do.
+      if (client?._e) drop(client._e, 'reconnect() from an inspector')
+      client?.reconnect()
+    },
     simulateOffline(key) {
       const e = find(key)?._e
       if (!e) return
-      if (e.f._s.status === 'connected') {
-        e.t?.close()
-        e._go({ type: 'lost', error: socketError('network', 'lost', 'simulated offline') })
-      }
+      drop(e, 'simulated offline')
       e._signal('offline')
     },
     // The engine's own 'online' handling: retry now, backoff reset.
@@ -183,6 +184,13 @@ export function inspectRegistry(registry: SocketRegistry, listener: InspectorLis
       if (taps.listeners.delete(own)) retap()
     },
   }
+}
+
+/** Ends a live connection as if it were lost (reconnecting), for the actions that need it down. */
+function drop(e: NonNullable<Client['_e']>, why: string): void {
+  if (e.f._s.status !== 'connected') return
+  e.t?.close()
+  e._go({ type: 'lost', error: socketError('network', 'lost', why) })
 }
 
 /**

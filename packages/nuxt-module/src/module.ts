@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
-import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger } from '@nuxt/kit'
+import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger, type Resolver } from '@nuxt/kit'
+import type { ModuleCustomTab } from '@nuxt/devtools-kit/types'
+import type { Nuxt } from '@nuxt/schema'
 import { OPTION_SCHEMA, fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
 import { LAZY } from '@ssr-socket/vue/vite'
@@ -101,6 +103,71 @@ function serverStub(importer: string): string {
   ].join('\n')
 }
 const STUB = '\0ssr-socket:socket.io-client-on-server:'
+
+/** Where nuxi dev serves the DevTools tab (under the app's baseURL). */
+const TAB_ROUTE = '/__ssr-socket__/devtools'
+const TAB_ICON =
+  'data:image/svg+xml,' +
+  encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="#00dc82" stroke-width="2"><path d="M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4"/></svg>')
+
+/** The tab's page: its script is the module's runtime/devtools/tab.mjs, served next to it. */
+const TAB_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ssr-socket</title>
+<style>
+  body { font: 13px/1.45 system-ui, sans-serif; margin: 0; padding: 12px 16px; color: #1f2328; background: #fff; }
+  html.dark body { color: #e6edf3; background: #151515; } html.dark th { color: #8b949e; }
+  h2 { font-size: 14px; margin: 0; font-family: ui-monospace, monospace; }
+  h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; margin: 14px 0 4px; opacity: .7; }
+  header { display: flex; gap: 10px; align-items: center; }
+  .connection { border: 1px solid #8884; border-radius: 8px; padding: 10px 12px; margin: 10px 0; }
+  .meta { margin: 2px 0; opacity: .85; }
+  .status { font-weight: 600; padding: 1px 8px; border-radius: 10px; background: #8883; }
+  .status-connected { background: #00dc8233; color: #0a7f4f; }
+  .status-reconnecting, .status-connecting, .status-offline { background: #f0b42933; color: #9a6700; }
+  .status-failed, .status-unauthorized { background: #f8514933; color: #cf222e; }
+  .actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
+  button { font: inherit; padding: 3px 10px; border-radius: 6px; border: 1px solid #8886; background: transparent; color: inherit; cursor: pointer; }
+  button:hover { border-color: #00dc82; }
+  table { border-collapse: collapse; width: 100%; font-family: ui-monospace, monospace; font-size: 12px; }
+  th { text-align: left; font-weight: 500; color: #57606a; }
+  td, th { padding: 2px 8px 2px 0; vertical-align: top; border-bottom: 1px solid #8882; }
+  td.args { word-break: break-all; }
+  tr.past { opacity: .6; }
+  .errors li { margin: 4px 0; } .hint { opacity: .75; font-size: 12px; }
+</style></head>
+<body><div id="app">Loading...</div><script type="module" src="./tab.mjs"></script></body></html>`
+
+/**
+ * Development only: a Nuxt DevTools tab showing the app's connections (custom tab through the hook that
+ * @nuxt/devtools-kit's addCustomTab uses, so that no second @nuxt/kit is installed for it), its page served by
+ * Vite's dev server, and a client plugin that hands the tab the core's inspector. A production build has none of it.
+ */
+function setupDevtools(nuxt: Nuxt, resolver: Resolver): void {
+  const base = (nuxt.options.app.baseURL || '/').replace(/\/$/, '')
+  const route = `${base}${TAB_ROUTE}`
+  addPlugin({ src: resolver.resolve('./runtime/devtools.client'), mode: 'client' })
+  nuxt.hook('devtools:customTabs', (tabs: ModuleCustomTab[]) => {
+    tabs.push({ name: 'ssr-socket', title: 'Sockets', icon: TAB_ICON, category: 'modules', view: { type: 'iframe', src: `${route}/` } })
+  })
+  // tab.mjs in the sources, tab.js once built.
+  const script = ['mjs', 'js'].map((ext) => resolver.resolve(`./runtime/devtools/tab.${ext}`)).find((file) => existsSync(file))!
+  nuxt.hook('vite:serverCreated', (server, env) => {
+    if (!env.isClient) return
+    server.middlewares.use(route, (req, res) => {
+      const path = (req.url ?? '/').split('?')[0]
+      if (path === '/' || path === '') {
+        res.setHeader('Content-Type', 'text/html; charset=utf-8')
+        res.end(TAB_HTML)
+      } else if (path === '/tab.mjs') {
+        res.setHeader('Content-Type', 'text/javascript; charset=utf-8')
+        res.end(readFileSync(script, 'utf8'))
+      } else {
+        res.statusCode = 404
+        res.end('Not found')
+      }
+    })
+  })
+}
 
 export default defineNuxtModule<ModuleOptions>({
   meta: { name: NAME, configKey: 'socket', compatibility: { nuxt: '>=3.12.0' } },
@@ -210,6 +277,8 @@ export default defineNuxtModule<ModuleOptions>({
         chunk.prefetch = false
       }
     })
+
+    if (nuxt.options.dev) setupDevtools(nuxt, resolver)
 
     if (nuxt.options.dev && devProxy) {
       const path = options.path ?? '/socket.io'

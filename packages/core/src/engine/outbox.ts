@@ -91,7 +91,7 @@ export class Outbox {
         if (settled) return
         settled = true
         this._pendingAcks--
-        if (seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(monotonicNow() - seen[1]), error)
+        if (seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(monotonicNow() - seen[1]), error, value)
         if (error) reject(error)
         else resolve(value)
       }

@@ -17,7 +17,7 @@ export interface InspectedError {
 export type InspectorRecord =
   | { readonly type: 'state'; readonly key: string; readonly at: number; readonly from: SocketStatus; readonly to: SocketStatus; readonly cause: string; readonly attempt: number; readonly nextRetryAt: number | null; readonly error: InspectedError | null }
   | { readonly type: 'event'; readonly key: string; readonly at: number; readonly direction: 'in' | 'out'; readonly event: string; readonly size: number; readonly args: unknown; readonly ack?: number; readonly queued?: boolean }
-  | { readonly type: 'ack'; readonly key: string; readonly at: number; readonly event: string; readonly ack: number; readonly rttMs: number; readonly error: InspectedError | null }
+  | { readonly type: 'ack'; readonly key: string; readonly at: number; readonly event: string; readonly ack: number; readonly rttMs: number; readonly error: InspectedError | null; readonly value?: unknown }
   | { readonly type: 'error'; readonly key: string; readonly at: number; readonly error: InspectedError }
 
 export type InspectorListener = (record: InspectorRecord) => void
@@ -36,7 +36,7 @@ export interface Taps {
   error(e: Tapped, error: SocketError): void
   in(e: Tapped, event: string, args: readonly unknown[]): void
   out(e: Tapped, event: string, args: readonly unknown[], ack?: number, queued?: boolean): void
-  ack(e: Tapped, event: string, ack: number, rttMs: number, error: SocketError | null): void
+  ack(e: Tapped, event: string, ack: number, rttMs: number, error: SocketError | null, value: unknown): void
   /** A transport was created (or the listeners changed): a transport that can shows every event, handled or not. */
   watch(e: Tapped): void
 }

@@ -118,7 +118,9 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     else if (event === 'reconnect_attempt') sink.attempting(args[0] as number)
     else if (event === 'reconnect_failed') sink.exhausted()
     else if (event === 'upgrade') sink.upgraded((args[0] as { name: string }).name)
-    else if (event === 'upgradeError') sink.upgradeFailed(args[0])
+    // A refusal fails the probe with an error; "socket closed" / "transport closed" mean the connection or the probe
+    // was closed while probing (the server went away: a restart), which the connection's own loss reports.
+    else if (event === 'upgradeError' && !/(?:socket|transport) closed$/.test((args[0] as Error | undefined)?.message ?? '')) sink.upgradeFailed(args[0])
   }
 
   get connected(): boolean {
