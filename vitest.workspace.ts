@@ -51,6 +51,15 @@ export const projects: TestProjectConfiguration[] = [
   {
     extends: true,
     test: {
+      name: 'socket-server',
+      environment: 'node',
+      include: ['packages/server/test/**/*.test.ts'],
+      testTimeout: 30_000,
+    },
+  },
+  {
+    extends: true,
+    test: {
       name: 'doctor',
       environment: 'node',
       include: ['packages/doctor/test/**/*.test.ts'],

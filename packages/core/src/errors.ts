@@ -64,6 +64,13 @@ const TEXT: Record<string, (detail: string) => string> | null =
         'unserialisable': (d) => `The arguments of ${d} cannot be sent: they must be JSON-serialisable (no BigInt, no circular objects) or binary`,
         'no-engine': () => 'The connection engine (a lazily loaded chunk of @ssr-socket/core) could not be loaded: check the network and that the app was deployed whole; reconnect() tries again',
         'registry-disposed': (d) => `acquire() on a disposed registry (${d}). Create a new registry (one per app: createSocketPlugin does it).`,
+        'no-websocket': () => "transport 'websocket' needs a WebSocket: there is none here (Node 20). Pass one: websocket: { WebSocket } with import { WebSocket } from 'ws'.",
+        'bad-url': (d) => `Cannot open a WebSocket to ${d}: check options.url and options.path`,
+        'not-ssr-socket': (d) => `The server at this path does not speak the ssr-socket protocol (ssr-socket.v1; got ${d || 'no protocol'}): point options.path at an @ssr-socket/server handler, or use websocket: { framing: 'raw' } for another server`,
+        'ws-refused': (d) => `${d} answers HTTP but refused the WebSocket upgrade: a proxy dropping the Upgrade headers, or no WebSocket handler at this path (check options.path; run npx ssr-socket-doctor)`,
+        'raw-ack': (d) => `emitWithAck("${d}") needs the events framing: a raw WebSocket has no acks`,
+        'binary-websocket': () => "transport 'websocket' sends JSON only: binary arguments are not supported (encode them, e.g. base64)",
+        'server-error': (d) => `The server could not handle the event: ${d}`,
         'not-socket-server': (d) => `The server answered HTTP ${d} on the socket path but is not a socket.io server: check options.url and options.path (a page or an SPA fallback answered)`,
       }
     : null

@@ -40,7 +40,7 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
   } else if (!isServer) {
     throw configError(process.env.NODE_ENV !== 'production' ? 'options.url is required where there is no page origin, e.g. url: "http://localhost:8000".' : 'options.url')
   }
-  const path = input.path ?? '/socket.io'
+  const path = input.path ?? (input.transport === 'websocket' ? '/_ws' : '/socket.io')
   const namespace = input.namespace ?? '/'
   const endpoint = `${url ?? ''}${path}`
   return { input, url, path, namespace, isServer, endpoint, key: `${endpoint}#${namespace}` }

@@ -27,7 +27,10 @@ export const OPTION_SCHEMA = {
   debug: { config: true, default: false },
   io: { config: false },
   maxPayloadBytes: { config: true, default: undefined },
-  transport: { config: false, default: 'socket.io' },
+  // In a config: 'socket.io' | 'websocket' (a transport object comes from code).
+  transport: { config: true, default: 'socket.io' },
+  // In a config: framing and idleTimeoutMs (a WebSocket implementation comes from code).
+  websocket: { config: true, default: {} },
   socketOptions: { config: true, default: {} },
 } as const satisfies { readonly [K in keyof Required<SocketClientOptions>]: Entry }
 
@@ -42,9 +45,13 @@ export type ConfigAuth = 'none' | 'cookie' | 'token' | { mode: 'none' } | { mode
 
 /**
  * The options a config file can set (nuxt.config's `socket`, runtime config): every client option but the ones
- * only code can give (`io`, `transport`, `isServer`), with `auth` as a mode and `debug` as a boolean.
+ * only code can give (`io`, `isServer`), with `auth` as a mode, `debug` a boolean and `transport` a name.
  */
-export type SocketConfigOptions = Omit<Pick<SocketClientOptions, ConfigKey>, 'auth' | 'debug'> & {
+export type SocketConfigOptions = Omit<Pick<SocketClientOptions, ConfigKey>, 'auth' | 'debug' | 'transport' | 'websocket'> & {
+  /** 'websocket': one plain WebSocket to an @ssr-socket/server endpoint (in Nuxt: a Nitro handler). @default 'socket.io' */
+  transport?: 'socket.io' | 'websocket'
+  /** With `transport: 'websocket'`. */
+  websocket?: { framing?: 'events' | 'raw'; idleTimeoutMs?: number }
   /** `'cookie'` sends the browser's cookies; `'token'` gets a token from code on every handshake. @default 'none' */
   auth?: ConfigAuth
   /** Redacted debug logging in the browser console. @default false */
@@ -55,7 +62,7 @@ export type SocketConfigOptions = Omit<Pick<SocketClientOptions, ConfigKey>, 'au
  * The keys a config file can set: the schema's entries with `config: true` (written out, so that a bundle using
  * only fromConfig does not carry the schema table; schema.test.ts holds it equal to the schema).
  */
-export const CONFIG_KEYS: readonly ConfigKey[] = ['url', 'path', 'namespace', 'auth', 'reconnection', 'buffer', 'ackTimeoutMs', 'reconnectOnServerDisconnect', 'debug', 'maxPayloadBytes', 'socketOptions']
+export const CONFIG_KEYS: readonly ConfigKey[] = ['url', 'path', 'namespace', 'auth', 'reconnection', 'buffer', 'ackTimeoutMs', 'reconnectOnServerDisconnect', 'debug', 'maxPayloadBytes', 'transport', 'websocket', 'socketOptions']
 
 /** JSON turns Infinity into null (runtime config goes through it): back to Infinity for the numbers that allow it. */
 function numbers<T extends object>(value: T | false | undefined): T | false | undefined {

@@ -1,6 +1,7 @@
 import type { ManagerOptions, SocketOptions, Socket } from 'socket.io-client'
 import type { SocketError } from './errors.js'
 import type { TransportFactory } from './transports/types.js'
+import type { WebSocketOptions } from './transports/websocket.js'
 
 /** The statuses of one logical connection. See `state.ts` for the transitions between them. */
 export type SocketStatus =
@@ -151,10 +152,13 @@ export interface SocketClientOptions {
    */
   maxPayloadBytes?: number
   /**
-   * The wire: socket.io (socket.io-client, loaded on the first connect) or a transport object, e.g.
+   * The wire: socket.io (socket.io-client, loaded on the first connect), 'websocket' (one plain WebSocket speaking
+   * @ssr-socket/server's protocol, or any server with `websocket: { framing: 'raw' }`), or a transport object, e.g.
    * `createMockTransport().transport` from `@ssr-socket/core/testing` in component tests. @default 'socket.io'
    */
-  transport?: 'socket.io' | TransportFactory
+  transport?: 'socket.io' | 'websocket' | TransportFactory
+  /** With `transport: 'websocket'`: the framing, a WebSocket implementation for Node, an idle timeout for raw. */
+  websocket?: WebSocketOptions
   /** Passed through to socket.io's Manager and Socket (e.g. `transports`, `timeout`, `extraHeaders`). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>
 }

@@ -112,10 +112,20 @@ export function validateOptions(options: unknown): void {
   if (o.socketOptions !== undefined && !isPlainObject(o.socketOptions)) throw configError('options.socketOptions must be an object of socket.io Manager/Socket options.')
   if (o.debug !== undefined && typeof o.debug !== 'boolean' && typeof o.debug !== 'function') throw configError('options.debug must be a boolean or a logger function.')
   const t = o.transport as unknown
-  if (t !== undefined && t !== 'socket.io' && !(isPlainObject(t) && typeof t.create === 'function' && typeof t.name === 'string')) {
+  if (t !== undefined && t !== 'socket.io' && t !== 'websocket' && !(isPlainObject(t) && typeof t.create === 'function' && typeof t.name === 'string')) {
     throw configError(
-      `options.transport must be 'socket.io' or a transport object ({ name, create }, e.g. createMockTransport().transport from @ssr-socket/core/testing), got ${JSON.stringify(t) ?? typeof t}.`,
+      `options.transport must be 'socket.io', 'websocket' or a transport object ({ name, create }, e.g. createMockTransport().transport from @ssr-socket/core/testing), got ${JSON.stringify(t) ?? typeof t}.`,
     )
+  }
+  if (t === 'websocket' && o.namespace !== undefined && o.namespace !== '/') {
+    throw configError(`options.namespace is a socket.io feature: with transport 'websocket' use another path (e.g. path: '/_ws/chat'), got ${JSON.stringify(o.namespace)}.`)
+  }
+  const w = o.websocket as unknown
+  if (w !== undefined) {
+    if (!isPlainObject(w)) throw configError("options.websocket must be an object: { framing: 'events' | 'raw', idleTimeoutMs, WebSocket }.")
+    if (w.framing !== undefined && w.framing !== 'events' && w.framing !== 'raw') throw configError(`options.websocket.framing must be 'events' or 'raw', got ${JSON.stringify(w.framing)}.`)
+    checkNumber(w.idleTimeoutMs, 'options.websocket.idleTimeoutMs')
+    if (w.WebSocket !== undefined && typeof w.WebSocket !== 'function') throw configError("options.websocket.WebSocket must be a WebSocket class (in Node 20: import { WebSocket } from 'ws').")
   }
   if (o.graceMs !== undefined) checkNumber(o.graceMs, 'graceMs')
   checkNumber(o.maxPayloadBytes, 'options.maxPayloadBytes', { integer: true })

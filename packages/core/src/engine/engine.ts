@@ -6,7 +6,7 @@ import { isOnline } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
 import type { Host } from '../host.js'
 import { transition, type SocketTransition } from '../state.js'
-import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
+import type { Transport, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
 import { bindAuth, type AuthBinding } from './auth.js'
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
@@ -37,7 +37,6 @@ export class Engine implements TransportSink {
 
   constructor(
     readonly f: Host,
-    readonly _factory: TransportFactory,
   ) {
     const o = (this.o = completeOptions(f._o))
     this._handlers = new Handlers(this)
@@ -81,10 +80,10 @@ export class Engine implements TransportSink {
   private _load(): void {
     const gen = ++this._gen
     this.f._lib().then(
-      (lib) => {
+      ({ factory, lib }) => {
         if (gen !== this._gen || this.f._dead || this.t) return
         try {
-          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name })
+          this.t = factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name })
         } catch (error) {
           return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }

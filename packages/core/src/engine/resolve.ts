@@ -17,6 +17,7 @@ export interface ResolvedOptions extends KeyOptions {
   readonly reconnectOnServerDisconnect: boolean
   readonly debug: boolean | DebugLogger
   readonly socketOptions: NonNullable<SocketClientOptions['socketOptions']>
+  readonly websocket: SocketClientOptions['websocket']
 }
 
 // The defaults, shared by every client that leaves the option out: read-only (only the engine reads them). The
@@ -55,6 +56,7 @@ export function completeOptions(base: KeyOptions): ResolvedOptions {
     reconnectOnServerDisconnect: input.reconnectOnServerDisconnect ?? false,
     debug: input.debug ?? false,
     socketOptions: input.socketOptions ?? NO_SOCKET_OPTIONS,
+    websocket: input.websocket,
   }
 }
 

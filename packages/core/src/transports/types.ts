@@ -85,6 +85,8 @@ export interface TransportOptions {
   readonly reconnection: false | { readonly attempts: number; readonly delayMs: number; readonly maxDelayMs: number; readonly jitter: number }
   /** Passed through to the wire library (socket.io's Manager and Socket). */
   readonly socketOptions: Partial<ManagerOptions & SocketOptions>
+  /** The WebSocket transport's options (`options.websocket`). */
+  readonly websocket?: unknown
 }
 
 /** What a transport is created with. */

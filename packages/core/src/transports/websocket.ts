@@ -1,0 +1,285 @@
+// The WebSocket transport: one plain WebSocket per client, speaking the `events` protocol of @ssr-socket/server
+// (packages/server/PROTOCOL.md: hello/welcome with the auth payload in a frame, events, acks by id, server pings) or,
+// with `framing: 'raw'`, delivering each frame as a `message` event. It has no backoff of its own (`reconnects`
+// false): the engine schedules its retries. Loaded, with the engine, on the first connect of a client that asks for it.
+import { socketError, type SocketError } from '../errors.js'
+import type { Transport, TransportContext, TransportFactory } from './types.js'
+
+export const PROTOCOL = 'ssr-socket.v1'
+
+/** What the transport needs of a WebSocket implementation (the browser's, or `ws` in Node). */
+interface Ws {
+  readonly readyState: number
+  readonly protocol: string
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+type WsConstructor = new (url: string, protocols?: string | string[]) => Ws
+
+/** `transport: 'websocket'` options, under `websocket` in the client options. */
+export interface WebSocketOptions {
+  /** 'events' (our protocol, default) or 'raw' (each frame is a `message` event; `emit('message', data)` sends it). */
+  framing?: 'events' | 'raw'
+  /** A WebSocket implementation where there is no global one (Node 20: `ws`). @default globalThis.WebSocket */
+  WebSocket?: unknown
+  /** raw framing: close and reconnect when nothing arrived for this long. @default none */
+  idleTimeoutMs?: number
+}
+
+type Done = (error: SocketError | null, value?: unknown) => void
+
+class WebSocketTransport implements Transport {
+  readonly reconnects = false
+  raw: Ws | null = null
+  private readonly _c: TransportContext
+  private readonly _raw: boolean
+  /** The connection passed `welcome` (raw: opened). */
+  private _ready = false
+  /** Bumped by open()/close(): events of an older socket are ignored. */
+  private _gen = 0
+  private _nextAck = 0
+  private readonly _acks = new Map<number, { done: Done; timer: ReturnType<typeof setTimeout> }>()
+  private _watcher: ((event: string, args: unknown[]) => void) | null = null
+  /** Half-open detection: when something last arrived, the limit, and the timer that checks it. */
+  private _seen = 0
+  private _limit = 0
+  private _timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(context: TransportContext) {
+    this._c = context
+    this._raw = (context.options.websocket as WebSocketOptions | undefined)?.framing === 'raw'
+  }
+
+  get connected(): boolean {
+    return this._ready
+  }
+
+  get wire(): string | null {
+    return this._ready ? 'websocket' : null
+  }
+
+  open(): void {
+    this._teardown()
+    const gen = ++this._gen
+    const o = this._c.options
+    const Impl = ((o.websocket as WebSocketOptions | undefined)?.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket) as WsConstructor | undefined
+    if (!Impl) return this._c.sink.failed(socketError('config', 'no-websocket'), 'fatal')
+    const url = `${o.url!.replace(/^http/, 'ws')}${o.path}`
+    let ws: Ws
+    try {
+      ws = this.raw = this._raw ? new Impl(url) : new Impl(url, PROTOCOL)
+    } catch (error) {
+      return this._c.sink.failed(socketError('config', 'bad-url', url, error), 'fatal')
+    }
+    let opened = false
+    ws.onopen = () => {
+      if (gen !== this._gen) return
+      opened = true
+      if (this._raw) return this._welcome(null, (o.websocket as WebSocketOptions | undefined)?.idleTimeoutMs ?? 0)
+      // The server selected our protocol (or none, where the adapter does not echo it); another one is not ours.
+      if (ws.protocol && ws.protocol !== PROTOCOL) return this._fail(gen, socketError('config', 'not-ssr-socket', ws.protocol), 'fatal', 4400)
+      this._hello(gen)
+    }
+    ws.onmessage = (event) => gen === this._gen && this._frame(event.data)
+    ws.onerror = () => {}
+    ws.onclose = (event) => {
+      if (gen !== this._gen) return
+      if (!opened) return this._probe(gen, url)
+      this._closed(event.code, event.reason)
+    }
+  }
+
+  /** Sends `hello` with the auth payload (token mode: fetched now, for this handshake). */
+  private _hello(gen: number): void {
+    const payload = this._c.auth.payload
+    const send = (auth: unknown): void => {
+      if (gen === this._gen && this.raw?.readyState === 1) this.raw.send(JSON.stringify(['hello', auth ?? null]))
+    }
+    if (typeof payload === 'function') payload((data) => send(Object.keys(data).length ? data : null))
+    else send(payload ?? null)
+  }
+
+  private _welcome(id: string | null, limit: number): void {
+    this._ready = true
+    this._limit = limit
+    this._alive()
+    this._c.sink.opened({ id, transport: 'websocket', recovered: false })
+  }
+
+  /** Something arrived: the connection is alive. The check runs on the clock, so throttled timers do not misfire. */
+  private _alive(): void {
+    this._seen = Date.now()
+    if (!this._limit || this._timer !== undefined) return
+    const check = (): void => {
+      const idle = Date.now() - this._seen
+      if (idle < this._limit) {
+        this._timer = setTimeout(check, this._limit - idle)
+        return
+      }
+      this._timer = undefined
+      const gen = this._gen
+      this.raw?.close(4408, 'no ping')
+      this._fail(gen, socketError('network', 'ping-timeout'), 'lost')
+    }
+    this._timer = setTimeout(check, this._limit)
+  }
+
+  private _frame(data: unknown): void {
+    this._alive()
+    if (this._raw) return this._deliver('message', [data])
+    let parts: unknown[]
+    try {
+      parts = JSON.parse(String(data)) as unknown[]
+    } catch {
+      return this._fail(this._gen, socketError('server', 'parse-error'), 'lost', 4400)
+    }
+    const [type, a, b, c] = parts
+    if (type === 'e') {
+      const args = Array.isArray(b) ? b : []
+      if (typeof c === 'number') {
+        let answered = false
+        args.push((value: unknown) => {
+          if (answered || !this._ready) return
+          answered = true
+          this.raw?.send(JSON.stringify(['a', c, value ?? null]))
+        })
+      }
+      this._deliver(String(a), args)
+    } else if (type === 'a' || type === 'x') {
+      const pending = this._acks.get(a as number)
+      if (pending) {
+        this._acks.delete(a as number)
+        clearTimeout(pending.timer)
+        if (type === 'a') pending.done(null, b)
+        else pending.done(socketError('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
+      }
+    } else if (type === 'ping') this.raw?.send('["pong"]')
+    else if (type === 'welcome') {
+      const w = (a ?? {}) as { id?: string; pingInterval?: number; pingTimeout?: number }
+      this._welcome(w.id ?? null, (w.pingInterval ?? 25_000) + (w.pingTimeout ?? 20_000))
+    } else if (type === 'refused') {
+      const r = (a ?? {}) as { code?: string; message?: string }
+      const error = socketError(r.code === 'forbidden' ? 'forbidden-origin' : 'unauthorized', 'refused', String(r.message ?? 'unauthorized'))
+      this._fail(this._gen, error, r.code === 'forbidden' ? 'fatal' : 'rejected', 1000)
+    }
+  }
+
+  private _deliver(event: string, args: unknown[]): void {
+    this._watcher?.(event, args)
+    this._c.sink.message(event, args)
+  }
+
+  /** The socket closed after opening: a lost connection, the server's close, or a refusal by close code. */
+  private _closed(code: number, reason: string): void {
+    const gen = this._gen
+    const what = `${code}${reason ? ` ${reason}` : ''}`
+    if (code === 4401) return this._fail(gen, socketError('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
+    if (code === 4403) return this._fail(gen, socketError('forbidden-origin', 'forbidden-origin'), 'fatal')
+    if (code === 4400) return this._fail(gen, socketError('config', 'not-ssr-socket', what), 'fatal')
+    if (!this._ready) return this._fail(gen, socketError('network', 'lost', what), 'failed')
+    this._fail(gen, code === 1000 ? socketError('server', 'server-disconnect') : socketError('network', 'lost', what), code === 1000 ? 'server' : 'lost')
+  }
+
+  /**
+   * The upgrade never happened. The WebSocket API does not say why, so ask the same URL over HTTP: an answer means
+   * something there refused the upgrade (a proxy dropping Upgrade headers, no WebSocket handler at this path); none,
+   * that it could not be reached.
+   */
+  private _probe(gen: number, url: string): void {
+    const f = (globalThis as { fetch?: typeof fetch }).fetch
+    const report = (answered: boolean): void => {
+      if (gen !== this._gen) return
+      this._fail(gen, answered ? socketError('upgrade-refused', 'ws-refused', url) : socketError('network', 'unreachable', url), 'failed')
+    }
+    if (!f) return report(false)
+    f(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', credentials: 'omit' }).then(
+      () => report(true),
+      () => report(false),
+    )
+  }
+
+  /** Ends this socket and tells the engine once: `lost`/`server` (after opening), `failed`/`rejected`/`fatal` (attempts). */
+  private _fail(gen: number, error: SocketError, how: 'lost' | 'server' | 'failed' | 'rejected' | 'fatal', code?: number): void {
+    if (gen !== this._gen) return
+    this._gen++
+    const ws = this.raw
+    this._teardown()
+    if (code !== undefined && ws && ws.readyState < 2) ws.close(code)
+    const sink = this._c.sink
+    if (how === 'lost' || how === 'server') sink.closed(error, how)
+    else sink.failed(error, how === 'failed' ? undefined : how)
+  }
+
+  /** Drops the current socket's handlers, timer and acks (rejected as lost). The one cleanup path of a socket. */
+  private _teardown(): void {
+    const ws = this.raw
+    if (ws) ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null
+    this.raw = null
+    this._ready = false
+    clearTimeout(this._timer)
+    this._timer = undefined
+    for (const [id, pending] of this._acks) {
+      this._acks.delete(id)
+      clearTimeout(pending.timer)
+      pending.done(socketError('network', 'ack-lost', String(id)))
+    }
+  }
+
+  close(): void {
+    this._gen++
+    const ws = this.raw
+    this._teardown()
+    if (ws && ws.readyState < 2) ws.close(1000)
+  }
+
+  send(event: string, args: readonly unknown[]): void {
+    if (this._raw) return this.raw!.send(args[0] as string)
+    this.raw!.send(encode(['e', event, args]))
+  }
+
+  sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: Done): void {
+    if (this._raw) return done(socketError('config', 'raw-ack', event))
+    const id = ++this._nextAck
+    const text = encode(['e', event, args, id])
+    const timer = setTimeout(() => {
+      this._acks.delete(id)
+      done(socketError('timeout', 'ack-timeout', event))
+    }, timeoutMs)
+    this._acks.set(id, { done, timer })
+    this.raw!.send(text)
+  }
+
+  listen(): void {}
+  unlisten(): void {}
+
+  watch(listener: ((event: string, args: unknown[]) => void) | null): void {
+    this._watcher = listener
+  }
+
+  listenerCounts(): Record<string, number> {
+    return {}
+  }
+
+  dispose(): void {
+    this.close()
+    this._watcher = null
+  }
+}
+
+/** JSON only: binary or unserialisable arguments are refused at the call (the facade's check) or here. */
+function encode(frame: unknown[]): string {
+  return JSON.stringify(frame, (_key, value: unknown) => {
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) throw socketError('config', 'binary-websocket')
+    return value
+  })
+}
+
+/** `transport: 'websocket'`: the same client over one plain WebSocket (loaded on the first connect). */
+export const websocketTransport: TransportFactory = {
+  name: 'websocket',
+  create: (context) => new WebSocketTransport(context),
+}

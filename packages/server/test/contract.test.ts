@@ -1,0 +1,191 @@
+// The client contract, once, run against both transports: socket.io (a real socket.io server) and 'websocket'
+// (@ssr-socket/server on crossws's Node adapter). Same cases, same assertions; only the harness differs.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createSocketClient, createSocketRegistry, isSocketError, type SocketClient, type SocketClientOptions, type SocketRegistry } from '@ssr-socket/core'
+import { createTcpProxy, waitFor, type TcpProxy } from '@ssr-socket/core/testing'
+import { TRANSPORTS, type Harness } from './harness'
+
+class CountingTarget extends EventTarget {
+  listeners = 0
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+    this.listeners++
+    super.addEventListener(...args)
+  }
+  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
+    this.listeners--
+    super.removeEventListener(...args)
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe.each(TRANSPORTS)('contract: $name', (transport) => {
+  let harness: Harness | null = null
+  let proxy: TcpProxy | null = null
+  const clients: SocketClient[] = []
+  const registries: SocketRegistry[] = []
+  let win: CountingTarget
+
+  beforeEach(() => {
+    // Browser signals (online, visibilitychange) come from window/document; real EventTargets stand in for them.
+    win = new CountingTarget()
+    Object.assign(globalThis, { window: win, document: Object.assign(new CountingTarget(), { visibilityState: 'visible' }) })
+  })
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.dispose()
+    for (const r of registries.splice(0)) r.dispose()
+    await proxy?.close()
+    proxy = null
+    await harness?.close()
+    harness = null
+    const g = globalThis as Record<string, unknown>
+    delete g.window
+    delete g.document
+  })
+
+  const open = (options: SocketClientOptions = {}, url = harness!.url): SocketClient => {
+    const client = createSocketClient({ url, isServer: false, reconnection: { delayMs: 50, maxDelayMs: 100, jitter: 0 }, ...harness!.client, ...options })
+    clients.push(client)
+    return client
+  }
+  const connected = (c: SocketClient, what = 'connected') => waitFor(() => c.getState().status === 'connected', what, 10_000)
+
+  it('stays idle until connect(), then connects once', async () => {
+    harness = await transport.start()
+    const client = open()
+    await sleep(100)
+    expect(client.getState().status).toBe('idle')
+    expect(harness.handshakes()).toBe(0)
+    client.connect()
+    await connected(client)
+    expect(harness.connections()).toBe(1)
+    expect(client.getState().transport).toBe('websocket')
+  })
+
+  it('handlers run exactly once per event across 5 forced reconnects', async () => {
+    harness = await transport.start()
+    const client = open()
+    const seen: unknown[] = []
+    client.on('greeting', (v) => seen.push(v))
+    client.connect()
+    await connected(client)
+    for (let i = 0; i < 5; i++) {
+      const id = client.getState().id
+      harness.dropAll()
+      await waitFor(() => client.getState().status === 'connected' && client.getState().id !== id, `reconnect ${i + 1}`, 10_000)
+      client.emit('greet')
+      await waitFor(() => seen.length === i + 1, `greeting ${i + 1}`)
+    }
+    await sleep(100)
+    expect(seen).toEqual(['hello', 'hello', 'hello', 'hello', 'hello'])
+    expect(harness.connections()).toBe(1)
+  })
+
+  it('a real server restart: reconnecting, then connected, and events flow again', async () => {
+    harness = await transport.start()
+    const client = open()
+    client.connect()
+    await connected(client)
+    const restarted = harness.restart(300)
+    await waitFor(() => client.getState().status === 'reconnecting', 'reconnecting')
+    await restarted
+    await connected(client, 'connected after the restart')
+    expect(await client.emitWithAck('echo', 'after')).toBe('after')
+  })
+
+  it('a fresh token on every handshake, never in a URL', async () => {
+    harness = await transport.start()
+    let n = 0
+    const client = open({ auth: { mode: 'token', getToken: () => `token-${++n}-abcdef` } })
+    client.connect()
+    await connected(client)
+    for (let i = 0; i < 3; i++) {
+      const id = client.getState().id
+      harness.dropAll()
+      await waitFor(() => client.getState().status === 'connected' && client.getState().id !== id, `reconnect ${i + 1}`, 10_000)
+    }
+    expect(harness.tokens()).toEqual(['token-1-abcdef', 'token-2-abcdef', 'token-3-abcdef', 'token-4-abcdef'])
+    expect(harness.requestUrls().length).toBeGreaterThanOrEqual(4)
+    expect(harness.requestUrls().filter((u) => u.includes('token'))).toEqual([])
+  })
+
+  it('a refused handshake -> unauthorized after auth.retries fresh tokens, then no more attempts', async () => {
+    harness = await transport.start({ accept: () => false })
+    let calls = 0
+    const client = open({ auth: { mode: 'token', getToken: () => `bad-${++calls}-token`, retries: 2 } })
+    client.connect()
+    await waitFor(() => client.getState().status === 'unauthorized', 'unauthorized', 10_000)
+    expect(client.getState().error?.kind).toBe('unauthorized')
+    await sleep(500)
+    expect(harness.handshakes()).toBe(3) // the first + 2 retries
+    expect(calls).toBe(3)
+  })
+
+  it("'online' retries at once (backoff reset); 'visibilitychange' to visible too", async () => {
+    harness = await transport.start()
+    const client = open({ reconnection: { delayMs: 5000, maxDelayMs: 5000, jitter: 0 } })
+    client.connect()
+    await connected(client)
+    for (const signal of ['online', 'visibilitychange'] as const) {
+      await harness.stop()
+      await waitFor(() => client.getState().status === 'reconnecting' && client.getState().nextRetryAt !== null, `retry scheduled (${signal})`, 10_000)
+      await harness.start()
+      const asked = Date.now()
+      ;(signal === 'online' ? win : (globalThis as unknown as { document: EventTarget }).document).dispatchEvent(new Event(signal))
+      await connected(client, `connected after ${signal}`)
+      expect(Date.now() - asked).toBeLessThan(4000) // the scheduled retry was 5 s away
+    }
+  })
+
+  it('the offline queue keeps the newest buffer.max emits and sends them in order on reconnect', async () => {
+    harness = await transport.start()
+    const client = open({ buffer: { max: 3, ttlMs: 60_000 } })
+    client.connect()
+    await connected(client)
+    await harness.stop()
+    await waitFor(() => client.getState().status !== 'connected', 'disconnected')
+    const answers: Array<Promise<unknown>> = []
+    for (let i = 1; i <= 5; i++) answers.push(client.emitWithAck('echo', i).catch((e: unknown) => (isSocketError(e) ? e.kind : e)))
+    expect(client.getDiagnostics().queue).toMatchObject({ size: 3, dropped: 2 })
+    await harness.start()
+    expect(await Promise.all(answers)).toEqual(['network', 'network', 3, 4, 5])
+  })
+
+  it('emitWithAck rejects with a timeout error when the server never answers', async () => {
+    harness = await transport.start()
+    const client = open({ ackTimeoutMs: 200 })
+    client.connect()
+    await connected(client)
+    const error = await client.emitWithAck('never').catch((e: unknown) => e)
+    expect(isSocketError(error) && error.kind).toBe('timeout')
+    expect(await client.emitWithAck('echo', 'still fine')).toBe('still fine')
+  })
+
+  it('a half-open connection (the path stops carrying bytes) is detected and replaced', async () => {
+    harness = await transport.start({ pingIntervalMs: 200, pingTimeoutMs: 200 })
+    proxy = await createTcpProxy(harness.port)
+    const client = open({}, proxy.url)
+    client.connect()
+    await connected(client)
+    proxy.pause()
+    await waitFor(() => client.getState().status === 'reconnecting', 'half-open detected', 5000)
+    proxy.resume()
+    await connected(client, 'connected again through the path')
+  })
+
+  it('dispose leaves no socket: 0 on the server, no window listener', async () => {
+    harness = await transport.start()
+    const registry = createSocketRegistry({ url: harness.url, isServer: false, graceMs: 0, ...harness.client })
+    registries.push(registry)
+    const a = registry.acquire()
+    a.connect()
+    await connected(a)
+    expect(harness.connections()).toBe(1)
+    expect(win.listeners).toBeGreaterThan(0)
+    registry.dispose()
+    await waitFor(() => harness!.connections() === 0, '0 connections on the server')
+    expect(win.listeners).toBe(0)
+    expect(registry.getDiagnostics().clients).toEqual([])
+  })
+})
