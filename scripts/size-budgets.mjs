@@ -9,23 +9,28 @@
 // The lazy ceiling rose from 6,250 to 6,550 B with the hooks an inspector (the DevTools tab) records through: one
 // property check per place that records, the socket.io transport's watch of every event, ack pairing and the tokens
 // kept for redaction (6,497 B measured, +262 B); the recording itself is the inspector's code, not the engine's.
+// With the WebSocket transport (a chunk of its own, never fetched by socket.io apps): eager 4,600 B (4,570 measured:
+// the transport choice, error codes for fix hints), lazy over socket.io 6,700 B (6,655: the engine's side of the
+// transport seam, simulated offline, raw-auth redaction); `lazyWebsocket`, the first connect over the WebSocket
+// transport (engine + its chunk), 8,400 B (8,337 measured; the issue's target is 4,500 B).
 import { entries, splitSize } from '../bench/size.mjs'
 
 const budgets = [
-  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_550, lazy: 6_550, target: { eager: 1_500, lazy: 4_000 } },
-  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_900, lazy: 6_550, target: { eager: 1_700 } },
+  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 4_600, lazy: 6_700, lazyWebsocket: 8_400, target: { eager: 1_500, lazy: 4_000, lazyWebsocket: 4_500 } },
+  { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_960, lazy: 6_700, lazyWebsocket: 8_400, target: { eager: 1_700 } },
 ]
 
 let failed = false
 for (const budget of budgets) {
   const entry = entries.find((e) => e.name === budget.name)
   const size = await splitSize(entry.code)
-  const over = size.eager > budget.eager || size.lazy > budget.lazy
+  const over = size.eager > budget.eager || size.lazy > budget.lazy || size.lazyWebsocket > budget.lazyWebsocket
   failed ||= over
   const target = Object.entries(budget.target).map(([k, v]) => `${k} ${v.toLocaleString('en')} B`).join(', ')
   console.log(
     `${over ? 'OVER' : 'ok  '} ${budget.name}: eager ${size.eager.toLocaleString('en')} B (ceiling ${budget.eager.toLocaleString('en')}), ` +
-      `lazy ${size.lazy.toLocaleString('en')} B (ceiling ${budget.lazy.toLocaleString('en')}); target ${target}`,
+      `lazy ${size.lazy.toLocaleString('en')} B (ceiling ${budget.lazy.toLocaleString('en')}), ` +
+      `lazy over WebSocket ${size.lazyWebsocket.toLocaleString('en')} B (ceiling ${budget.lazyWebsocket.toLocaleString('en')}); target ${target}`,
   )
 }
 process.exit(failed ? 1 : 0)

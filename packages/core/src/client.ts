@@ -6,7 +6,7 @@
 // client. Kept small on purpose: every byte here is in the app's entry chunk.
 import type { Socket } from 'socket.io-client'
 import type { Engine } from './engine/engine.js'
-import type { ClientRuntime, Recorded, Wire } from './host.js'
+import type { ClientRuntime, Recorded } from './host.js'
 import { callSite, monotonicNow } from './environment.js'
 import { socketError, text } from './errors.js'
 import { INITIAL_STATE } from './initialState.js'
@@ -22,14 +22,12 @@ let engineModule: EngineModule | undefined
 export const loadEngine = (): Promise<EngineModule> => import('./engine/index.js').then((m) => (engineModule = m))
 
 /**
- * Loads the transport: its adapter (a chunk of its own, so an app ships only the one it uses) and its wire library
- * (socket.io-client unless options say otherwise), in parallel with the engine chunk.
+ * Loads the transport's wire library, in parallel with the engine chunk: socket.io-client (unless options say
+ * otherwise), the WebSocket transport's own chunk, or what a transport object's load() gives.
  */
-export function loadLib(o: KeyOptions): Promise<Wire> {
+export function loadLib(o: KeyOptions): Promise<unknown> {
   const t = o.input.transport
-  if (typeof t === 'object') return Promise.resolve().then(() => t.load?.()).then((lib) => ({ factory: t, lib }))
-  if (t === 'websocket') return import('./transports/websocket.js').then((m) => ({ factory: m.websocketTransport, lib: null }))
-  return Promise.all([import('./transports/socketio.js'), Promise.resolve().then(o.input.io ?? (() => import('socket.io-client')))]).then(([m, lib]) => ({ factory: m.socketIoTransport, lib }))
+  return Promise.resolve().then(typeof t === 'object' ? () => t.load?.() : t === 'websocket' ? () => import('./transports/websocket.js') : (o.input.io ?? (() => import('socket.io-client'))))
 }
 
 export const noop = (): void => {}
@@ -74,9 +72,10 @@ export class Client {
   /** @internal */ declare _e?: Engine
   /** @internal calls recorded until the engine attaches */ declare _q?: Recorded[]
   /** @internal */ declare _dead?: boolean
-  /** @internal development: who holds it (markHolder) */ declare _h?: Map<object, string>
+  /** @internal development: who holds it (markHolder) */ declare _h?: Map<object, [string, Error]>
+  /** @internal an inspector watches its facade */ declare _w?: boolean
   /** @internal engine chunk loading */ declare _ld?: Promise<void>
-  /** @internal wire library loading */ declare _lp?: Promise<Wire>
+  /** @internal wire library loading */ declare _lp?: Promise<unknown>
 
   constructor(
     readonly _o: KeyOptions,
@@ -121,7 +120,7 @@ export class Client {
   }
 
   /** @internal the wire library's load, shared by every attempt until one fails */
-  _lib(): Promise<Wire> {
+  _lib(): Promise<unknown> {
     // A failed load is forgotten, so the next connect() (or reconnect) loads again.
     if (!this._lp) (this._lp = loadLib(this._o)).catch(() => (this._lp = undefined))
     return this._lp

@@ -27,9 +27,9 @@ export function isOnline(): boolean {
  */
 const LIBRARY_FRAME = /(?:@ssr-socket|packages)[\\/](?:core|vue|nuxt-module|nuxt)[\\/](?:src|dist)[\\/](?:(?!\.test\.)[^:])*:\d+|(?:\.vite|vite[\\/]client)[\\/]deps[\\/]/
 
-/** The first line of a stack outside this library: where a registry or client was created. */
-export function callSite(): string {
-  const stack = new Error().stack?.split('\n').slice(1) ?? []
+/** The first line of a stack (now, or `origin`'s) outside this library: where a registry or client was created. */
+export function callSite(origin: Error = new Error()): string {
+  const stack = origin.stack?.split('\n').slice(1) ?? []
   const line = stack.find((l) => !LIBRARY_FRAME.test(l) && !l.includes('node:internal'))
   return line?.trim().replace(/^at\s+/, '') ?? 'unknown call site'
 }

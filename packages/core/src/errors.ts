@@ -12,6 +12,8 @@ export type SocketErrorKind =
 /** A classified error. `cause` keeps the original error; `data` the server's `err.data`, if any. */
 export class SocketError extends Error {
   readonly kind: SocketErrorKind
+  /** What exactly happened, within the kind ('ping-timeout', 'ws-refused', ...): the key of its fix hint. */
+  code?: string
   readonly data?: unknown
   override readonly cause?: unknown
 
@@ -80,7 +82,9 @@ export function text(code: string, detail = ''): string {
 }
 
 export function socketError(kind: SocketErrorKind, code: string, detail?: string, cause?: unknown, data?: unknown): SocketError {
-  return new SocketError(kind, text(code, detail), cause, data)
+  const error = new SocketError(kind, text(code, detail), cause, data)
+  error.code = code
+  return error
 }
 
 /** Thrown for bad options: the message says which option and what to write instead. */

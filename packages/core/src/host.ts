@@ -1,7 +1,6 @@
 // What the facade (client.ts) and the engine (engine/) share: the facade's members the engine drives, and the
 // shape of a recorded call. Types only, so that both sides depend on this file and not on each other.
 import type { KeyOptions } from './options.js'
-import type { TransportFactory } from './transports/types.js'
 import type { SocketState } from './types.js'
 
 /** What a client shares with the other clients of its registry (or owns alone when standalone). */
@@ -16,12 +15,6 @@ export interface ClientRuntime {
   readonly _entries?: Map<string, unknown>
 }
 
-/** A loaded transport: its adapter and what its `load()` gave (socket.io: the socket.io-client module). */
-export interface Wire {
-  readonly factory: TransportFactory
-  readonly lib: unknown
-}
-
 /** A call made before the engine attached: method, arguments, monotonic time, and an ack's settle functions. */
 export type Recorded = [method: string, args: unknown[], at: number, settle?: [(value: unknown) => void, (error: unknown) => void]]
 
@@ -33,14 +26,16 @@ export interface Host {
   /** The state the facade shows; the engine sets it through `_set`. */
   readonly _s: SocketState
   _set(next: SocketState): void
-  /** The transport's load, shared until one fails (a failed one is forgotten, so the next call loads again). */
-  _lib(): Promise<Wire>
+  /** The wire library's load, shared until one fails (a failed one is forgotten, so the next call loads again). */
+  _lib(): Promise<unknown>
   /** Calls recorded until the engine attached. */
   _q?: Recorded[]
   _e?: unknown
   readonly _dead?: boolean
-  /** Development: who holds this client, as framework bindings describe themselves (see markHolder). */
-  _h?: Map<object, string>
+  /** Development: who holds this client, as framework bindings describe themselves, and where (see markHolder). */
+  _h?: Map<object, [holder: string, origin: Error]>
+  /** An inspector watches the facade's own transitions (before the engine attaches). */
+  _w?: boolean
   /** Marks the facade disposed and tells the registry. */
   _die(): void
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FIX_HINTS, hintFor } from './hints.js'
-import { inspectRegistry, markHolder, type InspectorRecord } from './inspect.js'
+import { inspectRegistry, inspectorCount, markHolder, type InspectorRecord } from './inspect.js'
+import { CountingTarget } from './testFixtures.js'
 import { createSocketRegistry, type SocketRegistry } from './registry.js'
 import { waitFor } from './testServer.js'
 import { useCleanup } from './testFixtures.js'
@@ -9,21 +10,25 @@ const fx = useCleanup()
 const registries: SocketRegistry[] = []
 afterEach(() => {
   for (const r of registries.splice(0)) r.dispose()
+  delete (globalThis as Record<string, unknown>).window
+  delete (globalThis as Record<string, unknown>).document
 })
 
 const TOKEN = 'tok-very-secret-1234567890'
 
-async function setup() {
+async function setup(auth: Parameters<typeof createSocketRegistry>[0] = { auth: { mode: 'token', getToken: () => TOKEN } }) {
   const server = await fx.server({
     onConnection: (socket) => {
       // Echoes the handshake's token back, by a secret-looking key and inside plain text: neither may be shown.
       socket.on('whoami', (ack: (value: unknown) => void) => ack({ token: socket.handshake.auth.token, note: `you are ${String(socket.handshake.auth.token)}` }))
+      socket.on('bytes', (_data: unknown, ack: (value: unknown) => void) => ack('ok'))
       socket.on('slow', (ms: number, ack: (value: unknown) => void) => setTimeout(() => ack('done'), ms))
       socket.on('greet', () => socket.emit('greeting', 'hello', { n: 1 }))
       socket.on('echo', (value: unknown) => socket.emit('echoed', value, `again: ${JSON.stringify(value)}`))
     },
   })
-  const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0, auth: { mode: 'token', getToken: () => TOKEN } })
+  // WebSocket from the start: no polling-to-WebSocket upgrade landing in the middle of a test's transitions.
+  const registry = createSocketRegistry({ url: server.url, isServer: false, graceMs: 0, socketOptions: { transports: ['websocket'] }, ...auth })
   registries.push(registry)
   return { server, registry }
 }
@@ -45,14 +50,14 @@ describe('inspectRegistry', () => {
     expect(await echoed).toMatchObject({ token: TOKEN })
     await waitFor(() => records.some((r) => r.type === 'event' && r.event === 'echoed'), 'echoed in the log')
     expect(records.find((r) => r.type === 'event' && r.event === 'echo')).toMatchObject({ args: [{ token: '[redacted]', text: 'my token is [redacted]' }] })
-    expect(records.find((r) => r.type === 'ack' && r.event === 'whoami')).toMatchObject({ value: [{ token: '[redacted]', note: 'you are [redacted]' }] })
+    expect(records.find((r) => r.type === 'ack' && r.event === 'whoami')).toMatchObject({ value: { token: '[redacted]', note: 'you are [redacted]' } })
     await client.emitWithAck('slow', 50)
 
     const states = records.filter((r) => r.type === 'state').map((r) => r.type === 'state' && `${r.from}->${r.to} (${r.cause})`)
     expect(states).toEqual(['idle->connecting (connect)', 'connecting->connected (opened)'])
     const greeting = records.find((r) => r.type === 'event' && r.event === 'greeting')
     // 'greeting' has no handler: the inspector sees it anyway (a typo in an event name shows here).
-    expect(greeting).toMatchObject({ direction: 'in', size: JSON.stringify('hello').length + JSON.stringify({ n: 1 }).length, args: ['hello', { n: 1 }] })
+    expect(greeting).toMatchObject({ direction: 'in', size: JSON.stringify(['hello', { n: 1 }]).length - 2, args: ['hello', { n: 1 }] })
     expect(records.find((r) => r.type === 'event' && r.event === 'greet')).toMatchObject({ direction: 'out', size: 0 })
     const slowOut = records.find((r) => r.type === 'event' && r.event === 'slow')
     const slowAck = records.find((r) => r.type === 'ack' && r.event === 'slow')
@@ -93,31 +98,74 @@ describe('inspectRegistry', () => {
     expect(b.length).toBe(before)
   })
 
-  it('a listener that throws (a closed DevTools frame) is dropped, not called again', async () => {
+  it('a listener that throws (a closed DevTools frame) is dropped, and its watcher with it', async () => {
     const { registry } = await setup()
+    const client = registry.acquire()
+    client.connect()
+    await waitFor(() => client.getState().status === 'connected', 'connected')
     let calls = 0
     inspectRegistry(registry, () => {
       calls++
       throw new Error('frame is gone')
     })
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    expect(client.socket!.listenersAny()).toHaveLength(1)
+    client.emit('greet') // an out record: the listener throws and is dropped
+    expect(calls).toBe(1)
+    expect(inspectorCount(registry)).toBe(0)
+    expect(client.socket!.listenersAny()).toHaveLength(0)
+    client.emit('greet')
+    await client.emitWithAck('slow', 1)
     expect(calls).toBe(1)
   })
 
+  it('sizes count binary at any depth by its length; payloads are shown bounded, binary as its size', async () => {
+    const { registry } = await setup()
+    const records: InspectorRecord[] = []
+    const inspector = inspectRegistry(registry, (r) => records.push(r))
+    const client = registry.acquire()
+    client.connect()
+    await waitFor(() => client.getState().status === 'connected', 'connected')
+    await client.emitWithAck('bytes', { name: 'file', data: new Uint8Array(1000), list: Array.from({ length: 50 }, (_, i) => i) })
+    const out = records.find((r) => r.type === 'event' && r.event === 'bytes')
+    const json = JSON.stringify([{ name: 'file', list: Array.from({ length: 50 }, (_, i) => i) }]).length - 2
+    expect(out).toMatchObject({ size: 1000 + json }) // the binary by its length, the rest as JSON
+    expect((out as { args: unknown }).args).toEqual([{ name: 'file', data: '[binary 1000 B]', list: [...Array.from({ length: 20 }, (_, i) => i), '… 30 more'] }])
+    inspector.stop()
+  })
+
+  it('raw auth: the string values it sends are redacted too', async () => {
+    const RAW = 'raw-secret-value-98765'
+    const { registry } = await setup({ auth: { token: RAW } })
+    const records: InspectorRecord[] = []
+    const inspector = inspectRegistry(registry, (r) => records.push(r))
+    const client = registry.acquire()
+    client.connect()
+    await waitFor(() => client.getState().status === 'connected', 'connected')
+    expect(await client.emitWithAck('whoami')).toMatchObject({ token: RAW })
+    expect(records.find((r) => r.type === 'ack' && r.event === 'whoami')).toMatchObject({ value: { token: '[redacted]', note: 'you are [redacted]' } })
+    expect(JSON.stringify(records)).not.toContain(RAW)
+    inspector.stop()
+  })
+
   it('actions: simulate offline -> offline with no retry, online -> connected; reconnect and disconnect by key', async () => {
+    Object.assign(globalThis, { window: new CountingTarget(), document: Object.assign(new CountingTarget(), { visibilityState: 'visible' }) })
     const { server, registry } = await setup()
     const records: InspectorRecord[] = []
     const inspector = inspectRegistry(registry, (r) => records.push(r))
     const client = registry.acquire()
     client.connect()
     await waitFor(() => client.getState().status === 'connected', 'connected')
-    inspector.simulateOffline(client.key)
+    expect(inspector.simulateOnline(client.key)).toBe(false) // not offline: nothing to do
+    expect(inspector.simulateOffline(client.key)).toBe(true)
     expect(client.getState().status).toBe('offline')
     await waitFor(() => server.connectionCount() === 0, 'the server saw it leave')
     client.emit('greet') // queued while offline
-    inspector.simulateOnline(client.key)
+    // A page signal (the tab shown again) does not end a simulated offline: only simulateOnline does.
+    ;(globalThis as unknown as { document: EventTarget }).document.dispatchEvent(new Event('visibilitychange'))
+    ;(globalThis as unknown as { window: EventTarget }).window.dispatchEvent(new Event('pageshow'))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(client.getState().status).toBe('offline')
+    expect(inspector.simulateOnline(client.key)).toBe(true)
     await waitFor(() => client.getState().status === 'connected', 'connected again')
     await waitFor(() => records.some((r) => r.type === 'event' && r.event === 'greet' && r.direction === 'out' && r.queued === true), 'the queued emit went out')
     inspector.disconnect(client.key)
@@ -159,5 +207,10 @@ describe('inspectRegistry', () => {
     expect(hintFor('upgrade-refused')).toBe(FIX_HINTS.upgrade)
     expect(hintFor('session-unknown')).toBe(FIX_HINTS.sticky)
     expect(hintFor('forbidden-origin')).toBe(FIX_HINTS.origin)
+    // By the specific cause where there is one: a lost connection is not "nothing answered".
+    expect(hintFor('network', 'lost')).toBe(FIX_HINTS.lost)
+    expect(hintFor('network', 'unreachable')).toBe(FIX_HINTS.reach)
+    expect(hintFor('unauthorized', 'get-token')).toBe(FIX_HINTS.token)
+    expect(hintFor('timeout', 'ping-timeout')).not.toContain('--proxy')
   })
 })

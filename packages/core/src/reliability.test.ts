@@ -98,12 +98,13 @@ describe('reliability', () => {
         await waitFor(() => c.getState().status === 'connected' && c.getState().id !== id, `reconnect after cut ${cut + 1}`, 5000)
       }
       await Promise.all(work)
+      // Enough server events across the cuts to mean something, however slow the machine (a condition, not a time).
+      await waitFor(() => seen.size > 100, 'over 100 server events seen', 10_000)
     } finally {
       clearInterval(emitter)
     }
     await sleep(50)
     expect([...seen.values()].every((times) => times === 1)).toBe(true)
-    expect(seen.size).toBeGreaterThan(100)
     for (let k = 0; k < n; k++) {
       expect(deliveries.get(k) ?? 0, `work ${k} delivered`).toBeGreaterThanOrEqual(1)
       expect(acked.get(k), `work ${k} acked`).toBe(1)

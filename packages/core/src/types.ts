@@ -167,6 +167,8 @@ export type StateListener = (state: SocketState, previous: SocketState) => void
 
 export interface ClassifiedErrorRecord {
   readonly kind: SocketError['kind']
+  /** What exactly happened within the kind, when the library classified it ('ping-timeout', 'ws-refused', ...). */
+  readonly code?: string
   readonly message: string
   readonly at: number
 }

@@ -107,7 +107,7 @@ function upgradeFixFor(status: number | null, proxy: ProxyKind | undefined): str
 }
 
 /** The fixes, in the same words the DevTools tab shows next to a classified error (one text, in core). */
-const FIX = FIX_HINTS
+const FIX = { ...FIX_HINTS, idle: `${FIX_HINTS.idle} Pass --proxy to name yours.` }
 
 /** `promise` or an error after `ms`; on the error, `abandon` runs (destroy the socket: nothing may outlive a probe). */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string, abandon?: () => void): Promise<T> {

@@ -71,6 +71,15 @@ async function openTab(page: Page): Promise<Frame> {
 const activeInspectors = (page: Page): Promise<number> =>
   page.evaluate(() => (window as unknown as { __NUXT_DEVTOOLS_HOST__: { nuxt: { $socketDevtools: { active(): number } } } }).__NUXT_DEVTOOLS_HOST__.nuxt.$socketDevtools.active())
 
+/** Catch-all listeners on the app's socket.io Socket: the inspector's watcher while the tab listens, else none. */
+const watchers = (page: Page): Promise<number> =>
+  page.evaluate(
+    () =>
+      (window as unknown as { __NUXT_DEVTOOLS_HOST__: { nuxt: { $socketRegistry: { peek(): { socket: { listenersAny(): unknown[] } } } } } }).__NUXT_DEVTOOLS_HOST__.nuxt.$socketRegistry
+        .peek()
+        .socket.listenersAny().length,
+  )
+
 describe('Nuxt DevTools tab', () => {
   it('shows the live connection, server events within 1 s, reconnect and a backend restart in the timeline; never the token', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: process.env.DEVTOOLS_SCREENSHOT ? 1500 : 900 } })
@@ -95,6 +104,7 @@ describe('Nuxt DevTools tab', () => {
     // app.vue calls useSocket and useSocketEvent: two holds, each named with its component and line.
     expect(meta).toMatch(/held by 2: <app> at [^;]*app\.vue[^;]*:\d+:\d+\)?; <app> at [^;]*app\.vue/)
     expect(await activeInspectors(page)).toBe(1)
+    expect(await watchers(page)).toBe(1)
 
     // An event emitted by the server appears in the log within 1 s (it carries the token: shown redacted).
     const sentAt = Date.now()
@@ -114,7 +124,7 @@ describe('Nuxt DevTools tab', () => {
     )
     expect(answer).toMatchObject({ token: TOKEN })
     await until(tab, () => /\d+ ms/.test(document.querySelector('tr[data-event="whoami"]')?.textContent ?? ''), 'the ack round trip in the log')
-    expect(await tab.locator('tr[data-event="whoami"]').innerText()).toContain('→ [{"token":"[redacted]","note":"signed in with [redacted]"}]')
+    expect(await tab.locator('tr[data-event="whoami"]').innerText()).toContain('→ {"token":"[redacted]","note":"signed in with [redacted]"}')
 
     // The reconnect action: reconnecting -> connected.
     await tab.locator('button[data-action="reconnect"]').click()
@@ -163,6 +173,8 @@ describe('Nuxt DevTools tab', () => {
       page.evaluate((p) => (window as unknown as { __NUXT_DEVTOOLS_HOST__: { devtools: { navigate(path: string): Promise<void> } } }).__NUXT_DEVTOOLS_HOST__.devtools.navigate(p), path)
     await navigate('/modules/components')
     await until(page, () => (window as unknown as { __NUXT_DEVTOOLS_HOST__: { nuxt: { $socketDevtools: { active(): number } } } }).__NUXT_DEVTOOLS_HOST__.nuxt.$socketDevtools.active() === 0, 'no inspector while another tab is shown')
+    // Nothing left on the socket either: socket.io's catch-all listener (the tab's view of every event) is gone.
+    expect(await watchers(page)).toBe(0)
     await navigate('/modules/custom-ssr-socket')
     await until(page, () => (window as unknown as { __NUXT_DEVTOOLS_HOST__: { nuxt: { $socketDevtools: { active(): number } } } }).__NUXT_DEVTOOLS_HOST__.nuxt.$socketDevtools.active() === 1, 'listening again on its tab')
     expect(errors).toEqual([])

@@ -7,7 +7,7 @@ export { useSocketSubscription } from './useSocketSubscription'
 export type { UseSocketSubscriptionOptions, UseSocketSubscriptionReturn } from './useSocketSubscription'
 export { useSocketDiagnostics } from './useSocketDiagnostics'
 export type { EventPayload, UseSocketEventOptions } from './useSocketEvent'
-export { INITIAL_STATE, SocketError, isSocketError, createSubscription, fromConfig, inspectRegistry, hintFor } from '@ssr-socket/core'
+export { INITIAL_STATE, SocketError, isSocketError, createSubscription, fromConfig, inspectRegistry, inspectorCount, hintFor } from '@ssr-socket/core'
 export type {
   InspectedClient,
   InspectorRecord,

@@ -217,13 +217,16 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
   // covers the app's defaults; this covers a connection with its own options), the connection after mount.
   if (autoConnect && options) void client.preload()
-  // Development: inspectors (the Nuxt DevTools tab) show who holds each connection.
+  // Development: inspectors (the Nuxt DevTools tab) show who holds each connection, and where it asked (the stack
+  // is kept as an Error and read only if an inspector asks). Only where the hold ends with a scope.
   let unmark: (() => void) | undefined
   let holder = ''
-  if (process.env.NODE_ENV !== 'production') {
+  let origin: Error | undefined
+  if (process.env.NODE_ENV !== 'production' && getCurrentScope()) {
     const type = getCurrentInstance()?.type as { __name?: string; name?: string } | undefined
     holder = type ? `<${type.__name ?? type.name ?? 'Anonymous'}>` : 'an effect scope'
-    unmark = markHolder(client, holder)
+    origin = new Error()
+    unmark = markHolder(client, holder, origin)
   }
   const enabled = (): boolean => toValue(options?.enabled) !== false
   const state = shallowRef<SocketState>(INITIAL_STATE)
@@ -282,9 +285,9 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
     for (const b of bindings) b.off()
     unsubscribe?.()
     client = next
-    if (process.env.NODE_ENV !== 'production') {
-      unmark?.()
-      unmark = markHolder(next, holder)
+    if (process.env.NODE_ENV !== 'production' && unmark) {
+      unmark()
+      unmark = markHolder(next, holder, origin)
     }
     for (const b of bindings) attach(b)
     const old = wantedOn

@@ -33,14 +33,31 @@ function tokenFailed(host: AuthHost, error: unknown): void {
   host._go({ type: 'rejected', error: err })
 }
 
+/** Keeps a secret (the last 4) for redaction. Only long enough values: scrubbing "a" out of every line would make logs unreadable. */
+function remember(secrets: Set<string>, value: unknown, logger: Logger | undefined): void {
+  if (typeof value !== 'string' || value.length < 4) return
+  secrets.add(value)
+  if (secrets.size > 4) secrets.delete(secrets.values().next().value!)
+  logger?.addSecret(value)
+}
+
 export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, host: AuthHost): AuthBinding {
   switch (auth.mode) {
     case 'none':
       return NONE
     case 'cookie':
       return { withCredentials: true, payload: undefined, retries: auth.retries }
-    case 'raw':
-      return { withCredentials: false, payload: auth.value, retries: auth.retries }
+    case 'raw': {
+      // A raw payload's string values are secrets too (an object, or what a function hands socket.io).
+      const secrets = new Set<string>()
+      const keep = (data: unknown): void => {
+        if (data && typeof data === 'object') for (const v of Object.values(data)) remember(secrets, v, logger)
+      }
+      const v = auth.value
+      keep(v)
+      const payload: AuthBinding['payload'] = typeof v === 'function' ? (cb) => v((data: object) => (keep(data), cb(data))) : (v as Record<string, unknown>)
+      return { withCredentials: false, payload, retries: auth.retries, secrets }
+    }
     case 'token': {
       const secrets = new Set<string>()
       return {
@@ -51,12 +68,7 @@ export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, host: A
           Promise.resolve()
             .then(auth.getToken)
             .then((token) => {
-              // Only long enough values: scrubbing "a" out of every line would make logs unreadable.
-              if (typeof token === 'string' && token.length >= 4) {
-                secrets.add(token)
-                if (secrets.size > 4) secrets.delete(secrets.values().next().value!)
-                logger?.addSecret(token)
-              }
+              remember(secrets, token, logger)
               logger?.log('handshake with token auth', { token: token ? String(token) : null })
               cb(token ? { token } : {})
             }, (error: unknown) => tokenFailed(host, error))

@@ -17,7 +17,7 @@ export class History {
 
   error(error: SocketError): void {
     const errors = (this._errors ??= [])
-    errors.push({ kind: error.kind, message: error.message, at: Date.now() })
+    errors.push({ kind: error.kind, code: error.code, message: error.message, at: Date.now() })
     if (errors.length > MAX_ERRORS) errors.shift()
   }
 

@@ -6,7 +6,7 @@ import { isOnline } from '../environment.js'
 import { SocketError, socketError } from '../errors.js'
 import type { Host } from '../host.js'
 import { transition, type SocketTransition } from '../state.js'
-import type { Transport, TransportSink } from '../transports/types.js'
+import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
 import { bindAuth, type AuthBinding } from './auth.js'
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
@@ -37,6 +37,7 @@ export class Engine implements TransportSink {
 
   constructor(
     readonly f: Host,
+    readonly _factory: TransportFactory,
   ) {
     const o = (this.o = completeOptions(f._o))
     this._handlers = new Handlers(this)
@@ -80,10 +81,10 @@ export class Engine implements TransportSink {
   private _load(): void {
     const gen = ++this._gen
     this.f._lib().then(
-      ({ factory, lib }) => {
+      (lib) => {
         if (gen !== this._gen || this.f._dead || this.t) return
         try {
-          this.t = factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name })
+          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: socketError })
         } catch (error) {
           return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
         }
@@ -165,7 +166,10 @@ export class Engine implements TransportSink {
     return describe(this.f.key, this.f._s.status, this.t, this._handlers, this._out, this._history)
   }
 
-  private _retryNow(): void {
+  /** Set by an inspector's simulateOffline: only its simulateOnline ends it, not a page signal. */
+  _simulatedOffline = false
+
+  _retryNow(): void {
     this._history.record('retry-now', 0)
     this._go({ type: 'retryNow' })
     this._backoff?.reset()
@@ -182,6 +186,7 @@ export class Engine implements TransportSink {
   }
 
   _signal(signal: BrowserSignal): void {
+    if (this._simulatedOffline && signal !== 'offline') return
     const status = this.f._s.status
     if (signal === 'offline') {
       if (status === 'connecting' || status === 'reconnecting') this._pause()

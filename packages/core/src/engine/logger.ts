@@ -1,8 +1,8 @@
 import type { DebugLogger } from '../types.js'
 
-const SECRET_KEY = /token|auth|cookie|password|secret|session|jwt|credential/i
+export const SECRET_KEY = /token|auth|cookie|password|secret|session|jwt|credential/i
 const JWT_LIKE = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}\b/g
-const REDACTED = '[redacted]'
+export const REDACTED = '[redacted]'
 
 export interface Logger {
   readonly enabled: boolean

@@ -100,12 +100,11 @@ export class Outbox {
         // With the time left until the deadline (at least 1 ms): the deadline counts from the emit, not the send.
         send: () => {
           try {
-            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - monotonicNow()), settle)
+            // Numbered before the send: a transport may answer synchronously.
             const taps = tapOf(this._host.f)
-            if (taps) {
-              seen = [++this._ackIds, monotonicNow()]
-              taps.out(this._host, event, args, seen[0], queued)
-            }
+            if (taps) seen = [++this._ackIds, monotonicNow()]
+            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - monotonicNow()), settle)
+            if (seen) taps?.out(this._host, event, args, seen[0], queued)
           } catch (error) {
             settle(encodeError(event, error))
           }

@@ -10,6 +10,8 @@ import type { SocketState, SocketStatus } from '../types.js'
 /** A classified error as an inspector shows it: kind and message (redacted), never the cause or server data. */
 export interface InspectedError {
   readonly kind: SocketErrorKind
+  /** The specific cause, when classified ('ping-timeout', 'ws-refused', ...): `hintFor(kind, code)` gives its fix. */
+  readonly code?: string | undefined
   readonly message: string
 }
 

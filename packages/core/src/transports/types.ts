@@ -100,6 +100,11 @@ export interface TransportContext {
   readonly shared: Record<string, unknown>
   /** The registry's (or standalone client's) name, for warnings. */
   readonly owner: string
+  /**
+   * Makes a classified error (kind, code, detail, cause) with the library's messages: transports in chunks of their
+   * own use it instead of importing the error module (which would split it into a chunk of its own).
+   */
+  readonly error: (kind: SocketError['kind'], code: string, detail?: string, cause?: unknown) => SocketError
 }
 
 /** A transport implementation: `options.transport` accepts one (tests pass `createMockTransport().transport`). */

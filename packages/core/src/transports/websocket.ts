@@ -2,7 +2,7 @@
 // (packages/server/PROTOCOL.md: hello/welcome with the auth payload in a frame, events, acks by id, server pings) or,
 // with `framing: 'raw'`, delivering each frame as a `message` event. It has no backoff of its own (`reconnects`
 // false): the engine schedules its retries. Loaded, with the engine, on the first connect of a client that asks for it.
-import { socketError, type SocketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
 import type { Transport, TransportContext, TransportFactory } from './types.js'
 
 export const PROTOCOL = 'ssr-socket.v1'
@@ -67,13 +67,13 @@ class WebSocketTransport implements Transport {
     const gen = ++this._gen
     const o = this._c.options
     const Impl = ((o.websocket as WebSocketOptions | undefined)?.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket) as WsConstructor | undefined
-    if (!Impl) return this._c.sink.failed(socketError('config', 'no-websocket'), 'fatal')
+    if (!Impl) return this._c.sink.failed(this._c.error('config', 'no-websocket'), 'fatal')
     const url = `${o.url!.replace(/^http/, 'ws')}${o.path}`
     let ws: Ws
     try {
       ws = this.raw = this._raw ? new Impl(url) : new Impl(url, PROTOCOL)
     } catch (error) {
-      return this._c.sink.failed(socketError('config', 'bad-url', url, error), 'fatal')
+      return this._c.sink.failed(this._c.error('config', 'bad-url', url, error), 'fatal')
     }
     let opened = false
     ws.onopen = () => {
@@ -81,7 +81,7 @@ class WebSocketTransport implements Transport {
       opened = true
       if (this._raw) return this._welcome(null, (o.websocket as WebSocketOptions | undefined)?.idleTimeoutMs ?? 0)
       // The server selected our protocol (or none, where the adapter does not echo it); another one is not ours.
-      if (ws.protocol && ws.protocol !== PROTOCOL) return this._fail(gen, socketError('config', 'not-ssr-socket', ws.protocol), 'fatal', 4400)
+      if (ws.protocol && ws.protocol !== PROTOCOL) return this._fail(gen, this._c.error('config', 'not-ssr-socket', ws.protocol), 'fatal', 4400)
       this._hello(gen)
     }
     ws.onmessage = (event) => gen === this._gen && this._frame(event.data)
@@ -123,7 +123,7 @@ class WebSocketTransport implements Transport {
       this._timer = undefined
       const gen = this._gen
       this.raw?.close(4408, 'no ping')
-      this._fail(gen, socketError('network', 'ping-timeout'), 'lost')
+      this._fail(gen, this._c.error('network', 'ping-timeout'), 'lost')
     }
     this._timer = setTimeout(check, this._limit)
   }
@@ -135,7 +135,7 @@ class WebSocketTransport implements Transport {
     try {
       parts = JSON.parse(String(data)) as unknown[]
     } catch {
-      return this._fail(this._gen, socketError('server', 'parse-error'), 'lost', 4400)
+      return this._fail(this._gen, this._c.error('server', 'parse-error'), 'lost', 4400)
     }
     const [type, a, b, c] = parts
     if (type === 'e') {
@@ -155,7 +155,7 @@ class WebSocketTransport implements Transport {
         this._acks.delete(a as number)
         clearTimeout(pending.timer)
         if (type === 'a') pending.done(null, b)
-        else pending.done(socketError('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
+        else pending.done(this._c.error('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
       }
     } else if (type === 'ping') this.raw?.send('["pong"]')
     else if (type === 'welcome') {
@@ -163,7 +163,7 @@ class WebSocketTransport implements Transport {
       this._welcome(w.id ?? null, (w.pingInterval ?? 25_000) + (w.pingTimeout ?? 20_000))
     } else if (type === 'refused') {
       const r = (a ?? {}) as { code?: string; message?: string }
-      const error = socketError(r.code === 'forbidden' ? 'forbidden-origin' : 'unauthorized', 'refused', String(r.message ?? 'unauthorized'))
+      const error = this._c.error(r.code === 'forbidden' ? 'forbidden-origin' : 'unauthorized', 'refused', String(r.message ?? 'unauthorized'))
       this._fail(this._gen, error, r.code === 'forbidden' ? 'fatal' : 'rejected', 1000)
     }
   }
@@ -177,11 +177,11 @@ class WebSocketTransport implements Transport {
   private _closed(code: number, reason: string): void {
     const gen = this._gen
     const what = `${code}${reason ? ` ${reason}` : ''}`
-    if (code === 4401) return this._fail(gen, socketError('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
-    if (code === 4403) return this._fail(gen, socketError('forbidden-origin', 'forbidden-origin'), 'fatal')
-    if (code === 4400) return this._fail(gen, socketError('config', 'not-ssr-socket', what), 'fatal')
-    if (!this._ready) return this._fail(gen, socketError('network', 'lost', what), 'failed')
-    this._fail(gen, code === 1000 ? socketError('server', 'server-disconnect') : socketError('network', 'lost', what), code === 1000 ? 'server' : 'lost')
+    if (code === 4401) return this._fail(gen, this._c.error('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
+    if (code === 4403) return this._fail(gen, this._c.error('forbidden-origin', 'forbidden-origin'), 'fatal')
+    if (code === 4400) return this._fail(gen, this._c.error('config', 'not-ssr-socket', what), 'fatal')
+    if (!this._ready) return this._fail(gen, this._c.error('network', 'lost', what), 'failed')
+    this._fail(gen, code === 1000 ? this._c.error('server', 'server-disconnect') : this._c.error('network', 'lost', what), code === 1000 ? 'server' : 'lost')
   }
 
   /**
@@ -193,7 +193,7 @@ class WebSocketTransport implements Transport {
     const f = (globalThis as { fetch?: typeof fetch }).fetch
     const report = (answered: boolean): void => {
       if (gen !== this._gen) return
-      this._fail(gen, answered ? socketError('upgrade-refused', 'ws-refused', url) : socketError('network', 'unreachable', url), 'failed')
+      this._fail(gen, answered ? this._c.error('upgrade-refused', 'ws-refused', url) : this._c.error('network', 'unreachable', url), 'failed')
     }
     if (!f) return report(false)
     f(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', credentials: 'omit' }).then(
@@ -225,7 +225,7 @@ class WebSocketTransport implements Transport {
     for (const [id, pending] of this._acks) {
       this._acks.delete(id)
       clearTimeout(pending.timer)
-      pending.done(socketError('network', 'ack-lost', String(id)))
+      pending.done(this._c.error('network', 'ack-lost', String(id)))
     }
   }
 
@@ -238,19 +238,27 @@ class WebSocketTransport implements Transport {
 
   send(event: string, args: readonly unknown[]): void {
     if (this._raw) return this.raw!.send(args[0] as string)
-    this.raw!.send(encode(['e', event, args]))
+    this.raw!.send(this._encode(['e', event, args]))
   }
 
   sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: Done): void {
-    if (this._raw) return done(socketError('config', 'raw-ack', event))
+    if (this._raw) return done(this._c.error('config', 'raw-ack', event))
     const id = ++this._nextAck
-    const text = encode(['e', event, args, id])
+    const text = this._encode(['e', event, args, id])
     const timer = setTimeout(() => {
       this._acks.delete(id)
-      done(socketError('timeout', 'ack-timeout', event))
+      done(this._c.error('timeout', 'ack-timeout', event))
     }, timeoutMs)
     this._acks.set(id, { done, timer })
     this.raw!.send(text)
+  }
+
+  /** JSON only: binary or unserialisable arguments are refused at the call (the facade's check) or here. */
+  private _encode(frame: unknown[]): string {
+    return JSON.stringify(frame, (_key, value: unknown) => {
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) throw this._c.error('config', 'binary-websocket')
+      return value
+    })
   }
 
   listen(): void {}
@@ -270,13 +278,6 @@ class WebSocketTransport implements Transport {
   }
 }
 
-/** JSON only: binary or unserialisable arguments are refused at the call (the facade's check) or here. */
-function encode(frame: unknown[]): string {
-  return JSON.stringify(frame, (_key, value: unknown) => {
-    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) throw socketError('config', 'binary-websocket')
-    return value
-  })
-}
 
 /** `transport: 'websocket'`: the same client over one plain WebSocket (loaded on the first connect). */
 export const websocketTransport: TransportFactory = {

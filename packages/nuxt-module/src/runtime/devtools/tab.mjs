@@ -3,34 +3,202 @@
 // through DevTools' host client and reads the app's connections through the core's inspector API
 // (nuxtApp.$socketDevtools.inspect); it never reaches into the library's internals. What it shows is what the
 // inspector hands over: payloads arrive redacted (tokens, cookies), and everything is written with textContent.
+// Rendering is incremental: a record adds one row; the status lines are refreshed in place; buttons stay put.
 
 const MAX_EVENTS = 200
 const MAX_TIMELINE = 100
 
-/** @typedef {{ inspect(listener: (record: any) => void): any, hintFor(kind: string): string }} Devtools */
+/** @typedef {{ inspect(listener: (record: any) => void): any, hintFor(kind: string, code?: string): string }} Devtools */
 
-/** Per connection key: what the tab has seen since it opened, newest last, bounded. */
-/** @type {Map<string, { events: any[], timeline: any[], acks: Map<number, any> }>} */
-const logs = new Map()
+/**
+ * One connection's section, kept across refreshes.
+ * @typedef {{ section: HTMLElement, status: HTMLElement, lines: HTMLElement[], errors: HTMLElement, errorsSeen: string,
+ *   timeline: HTMLElement, events: HTMLElement, acks: Map<number, { row: HTMLElement, cell: HTMLElement, args: HTMLElement }> }} View
+ */
+
+/** @type {Map<string, View>} */
+const views = new Map()
 /** @type {any} */
 let inspector = null
 /** @type {Devtools | null} */
 let devtools = null
-let scheduled = false
-/** What the last action did, shown under the buttons. */
-let notice = ''
 
-/** @param {string} key */
-function logOf(key) {
-  let log = logs.get(key)
-  if (!log) logs.set(key, (log = { events: [], timeline: [], acks: new Map() }))
-  return log
+/**
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value)
+  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child)
+  return node
 }
 
-/** @param {any[]} list @param {any} item @param {number} max */
-function push(list, item, max) {
-  list.push(item)
-  if (list.length > max) list.splice(0, list.length - max)
+/** An element the page always has (no statement starts with a parenthesis here: no semicolons, no ASI traps). */
+const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector))
+
+const time = (/** @type {number} */ at) => new Date(at).toLocaleTimeString(undefined, { hour12: false }) + '.' + String(at % 1000).padStart(3, '0')
+
+/** @param {unknown} args already redacted and bounded by the inspector */
+function preview(args) {
+  let text
+  try {
+    text = JSON.stringify(args)
+  } catch {
+    text = String(args)
+  }
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text
+}
+
+/** Adds a row at the top of a table body, keeping at most `max`; returns the rows it dropped. */
+function prepend(/** @type {HTMLElement} */ body, /** @type {HTMLElement} */ row, /** @type {number} */ max) {
+  body.prepend(row)
+  const dropped = []
+  while (body.children.length > max) {
+    const last = /** @type {HTMLElement} */ (body.lastElementChild)
+    last.remove()
+    dropped.push(last)
+  }
+  return dropped
+}
+
+/** @param {any} c an inspected client */
+function viewOf(c) {
+  let view = views.get(c.key)
+  if (view) return view
+  const status = el('span', { class: 'status' })
+  const lines = [el('p', { class: 'meta' }), el('p', { class: 'meta', 'data-state': '' }), el('p', { class: 'meta', 'data-holders': '' }), el('p', { class: 'meta' })]
+  const actions = el('div', { class: 'actions' })
+  /** @type {Array<[string, string]>} */
+  const buttons = [['Reconnect', 'reconnect'], ['Disconnect', 'disconnect'], ['Connect', 'connect'], ['Simulate offline', 'simulateOffline'], ['Simulate online', 'simulateOnline'], ['Copy diagnostics', 'copy']]
+  for (const [label, action] of buttons) {
+    actions.append(el('button', { type: 'button', 'data-action': action, 'data-key': c.key }, label))
+  }
+  const errors = el('div', { class: 'errors' })
+  const timeline = el('tbody')
+  const events = el('tbody')
+  const section = el('section', { class: 'connection', 'data-key': c.key },
+    el('header', {}, el('h2', {}, c.key), status),
+    ...lines,
+    actions,
+    errors,
+    el('h3', {}, 'Timeline'),
+    el('table', { class: 'timeline' }, el('thead', {}, el('tr', {}, el('th', {}, 'time'), el('th', {}, 'transition'), el('th', {}, 'cause'), el('th', {}, 'error'))), timeline),
+    el('h3', {}, `Events (last ${MAX_EVENTS})`),
+    el('table', { class: 'events' }, el('thead', {}, el('tr', {}, el('th', {}, 'time'), el('th', {}, ''), el('th', {}, 'event'), el('th', {}, 'size'), el('th', {}, 'ack'), el('th', {}, 'arguments'))), events),
+  )
+  // Before the tab opened: the engine's own attempts timeline, greyed.
+  for (const a of c.diagnostics.attempts) {
+    prepend(timeline, el('tr', { class: 'past' }, el('td', {}, time(a.at)), el('td', {}, `${a.event}${a.attempt ? ` #${a.attempt}` : ''}`), el('td', {}, 'before the tab opened'), el('td', {}, '')), MAX_TIMELINE)
+  }
+  view = { section, status, lines, errors, errorsSeen: '', timeline, events, acks: new Map() }
+  views.set(c.key, view)
+  $('#connections').append(section)
+  return view
+}
+
+/** @param {any} record an InspectorRecord */
+function onRecord(record) {
+  const view = views.get(record.key) ?? (inspector && refresh(), views.get(record.key))
+  if (!view) return
+  if (record.type === 'state') {
+    const error = record.error ? `${record.error.kind}: ${record.error.message}` : ''
+    prepend(view.timeline, el('tr', { 'data-transition': `${record.from}->${record.to}` }, el('td', {}, time(record.at)), el('td', {}, `${record.from} → ${record.to}`), el('td', {}, record.cause), el('td', {}, error)), MAX_TIMELINE)
+  } else if (record.type === 'event') {
+    const ack = el('td', {}, record.ack ? 'waiting' : '')
+    const args = el('td', { class: 'args' }, preview(record.args))
+    const row = el('tr', { 'data-event': record.event, 'data-direction': record.direction },
+      el('td', {}, time(record.at)),
+      el('td', {}, record.direction === 'in' ? '↓ in' : record.queued ? '↑ out (queued)' : '↑ out'),
+      el('td', {}, record.event),
+      el('td', {}, `${record.size} B`),
+      ack,
+      args,
+    )
+    for (const gone of prepend(view.events, row, MAX_EVENTS)) for (const [id, entry] of view.acks) if (entry.row === gone) view.acks.delete(id)
+    if (record.ack) view.acks.set(record.ack, { row, cell: ack, args })
+  } else if (record.type === 'ack') {
+    const entry = view.acks.get(record.ack)
+    if (!entry) return
+    view.acks.delete(record.ack)
+    entry.cell.textContent = record.error ? `${record.error.kind} after ${record.rttMs} ms` : `${record.rttMs} ms`
+    if (!record.error) entry.args.append(` → ${preview(record.value)}`)
+  }
+}
+
+/** Status lines, holders, queue and errors, refreshed in place (they change without a record: countdowns, refs). */
+function refresh() {
+  const clients = inspector.clients()
+  $('[data-count]').textContent = `${clients.length} connection${clients.length === 1 ? '' : 's'} in this app's registry.`
+  const keys = new Set()
+  for (const c of clients) {
+    keys.add(c.key)
+    const view = viewOf(c)
+    const s = c.state
+    const d = c.diagnostics
+    view.status.textContent = s.status
+    view.status.className = `status status-${s.status}`
+    view.status.dataset.status = s.status
+    const state = [`attempt ${s.attempt}`]
+    if (s.nextRetryAt) state.push(`next retry in ${Math.max(0, (s.nextRetryAt - Date.now()) / 1000).toFixed(1)} s`)
+    if (s.id) state.push(`id ${s.id}`)
+    if (s.wire) state.push(`over ${s.wire}`)
+    state.push(s.recovered ? 'session recovered' : 'not recovered')
+    const texts = [
+      `${c.transport} · ${c.url ?? ''} · path ${c.path} · namespace ${c.namespace}`,
+      state.join(' · '),
+      `held by ${c.refs}${c.releasing ? ' (releasing after its grace period)' : ''}: ${c.holders.length ? c.holders.join('; ') : 'no component'}`,
+      `offline queue ${d.queue.size} (dropped ${d.queue.dropped}, expired ${d.queue.expired}) · pending acks ${d.pendingAcks} · handlers ${Object.entries(d.handlers).map(([e, n]) => `${e}×${n}`).join(', ') || 'none'}`,
+    ]
+    texts.forEach((text, i) => {
+      if (view.lines[i]?.textContent !== text) /** @type {HTMLElement} */ (view.lines[i]).textContent = text
+    })
+    const seen = d.errors.map((/** @type {any} */ e) => e.at).join()
+    if (seen !== view.errorsSeen) {
+      view.errorsSeen = seen
+      const list = el('ul', {})
+      for (const e of d.errors.slice().reverse()) {
+        list.append(el('li', { 'data-kind': e.kind }, el('b', {}, `${time(e.at)} ${e.kind}: `), e.message, el('div', { class: 'hint' }, devtools?.hintFor(e.kind, e.code) ?? '')))
+      }
+      view.errors.replaceChildren(...(d.errors.length ? [el('h3', {}, 'Errors'), list] : []))
+    }
+  }
+  for (const [key, view] of views) {
+    if (keys.has(key)) continue
+    view.section.remove()
+    views.delete(key)
+  }
+}
+
+/** @param {string} text */
+function notify(text) {
+  $('[data-notice]').textContent = text
+}
+
+/** @param {string} action @param {string} key */
+async function act(action, key) {
+  if (!inspector) return
+  if (action !== 'copy') {
+    const applied = inspector[action](key)
+    notify(applied ? `${action}: done (${key})` : `${action}: nothing to do in status ${inspector.clients().find((/** @type {any} */ c) => c.key === key)?.state.status ?? 'gone'}`)
+    return refresh()
+  }
+  const rows = (/** @type {string} */ selector) => [...document.querySelectorAll(selector)].map((row) => [...row.children].map((cell) => cell.textContent))
+  const json = JSON.stringify({ clients: inspector.clients(), timeline: rows('table.timeline tbody tr'), events: rows('table.events tbody tr') }, null, 2)
+  try {
+    await navigator.clipboard.writeText(json)
+    notify(`Copied the diagnostics (${json.length} characters) as JSON.`)
+  } catch {
+    // The clipboard may be refused in a frame: copy through a selection instead.
+    const area = /** @type {HTMLTextAreaElement} */ (el('textarea', {}))
+    area.value = json
+    document.body.append(area)
+    area.select()
+    const ok = document.execCommand('copy')
+    area.remove()
+    notify(ok ? `Copied the diagnostics (${json.length} characters) as JSON.` : 'The browser refused the clipboard.')
+  }
 }
 
 /**
@@ -65,180 +233,6 @@ function findHost() {
  */
 const onScreen = (/** @type {any} */ host) => host?.app?.frameState?.value?.open !== false && /** @type {HTMLElement | null} */ (window.frameElement)?.style.visibility !== 'hidden'
 
-/** @param {any} record an InspectorRecord */
-function onRecord(record) {
-  const log = logOf(record.key)
-  if (record.type === 'state') push(log.timeline, record, MAX_TIMELINE)
-  else if (record.type === 'event') {
-    push(log.events, record, MAX_EVENTS)
-    if (record.ack) log.acks.set(record.ack, record)
-  } else if (record.type === 'ack') {
-    const sent = log.acks.get(record.ack)
-    if (sent) {
-      sent.rttMs = record.rttMs
-      sent.ackError = record.error
-      sent.ackValue = record.value
-      log.acks.delete(record.ack)
-    }
-  } else if (record.type === 'error') {
-    // Errors show in the diagnostics list (with their hints) and on the state transitions they cause.
-  }
-  schedule()
-}
-
-function schedule() {
-  if (scheduled) return
-  scheduled = true
-  requestAnimationFrame(() => {
-    scheduled = false
-    render()
-  })
-}
-
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {...(Node | string | null | undefined | false)} children
- */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value)
-  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child)
-  return node
-}
-
-const time = (/** @type {number} */ at) => new Date(at).toLocaleTimeString(undefined, { hour12: false }) + '.' + String(at % 1000).padStart(3, '0')
-
-/** @param {unknown} args */
-function preview(args) {
-  let text
-  try {
-    text = JSON.stringify(args)
-  } catch {
-    text = String(args)
-  }
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text
-}
-
-/** @param {string} label @param {string} action @param {string} key */
-function button(label, action, key) {
-  const b = el('button', { type: 'button', 'data-action': action, 'data-key': key }, label)
-  b.addEventListener('click', () => act(action, key))
-  return b
-}
-
-/** @param {string} action @param {string} key */
-async function act(action, key) {
-  if (!inspector) return
-  if (action === 'copy') {
-    const json = JSON.stringify({ clients: inspector.clients(), logs: Object.fromEntries([...logs].map(([k, v]) => [k, { timeline: v.timeline, events: v.events }])) }, null, 2)
-    try {
-      await navigator.clipboard.writeText(json)
-      notice = `Copied the diagnostics (${json.length} characters) as JSON.`
-    } catch {
-      // The clipboard may be refused in a frame: select the text for the user instead.
-      const area = /** @type {HTMLTextAreaElement} */ (el('textarea', { 'data-copy': '' }))
-      area.value = json
-      document.body.append(area)
-      area.select()
-      const ok = document.execCommand('copy')
-      area.remove()
-      notice = ok ? `Copied the diagnostics (${json.length} characters) as JSON.` : 'The browser refused the clipboard.'
-    }
-  } else {
-    inspector[action](key)
-    notice = `${action} on ${key}`
-  }
-  render()
-}
-
-/** @param {any} c */
-function statusLine(c) {
-  const s = c.state
-  const parts = [`attempt ${s.attempt}`]
-  if (s.nextRetryAt) parts.push(`next retry in ${Math.max(0, (s.nextRetryAt - Date.now()) / 1000).toFixed(1)} s`)
-  if (s.id) parts.push(`id ${s.id}`)
-  if (s.wire) parts.push(`over ${s.wire}`)
-  parts.push(s.recovered ? 'session recovered' : 'not recovered')
-  return parts.join(' · ')
-}
-
-/** @param {any} c */
-function connectionView(c) {
-  const log = logOf(c.key)
-  const d = c.diagnostics
-  const section = el('section', { class: 'connection', 'data-key': c.key })
-  section.append(
-    el('header', {},
-      el('h2', {}, c.key),
-      el('span', { class: `status status-${c.state.status}`, 'data-status': c.state.status }, c.state.status),
-    ),
-    el('p', { class: 'meta' }, `${c.transport} · ${c.url ?? ''} · path ${c.path} · namespace ${c.namespace}`),
-    el('p', { class: 'meta', 'data-state': '' }, statusLine(c)),
-    el('p', { class: 'meta' }, `held by ${c.refs}${c.releasing ? ' (releasing after its grace period)' : ''}: ${c.holders.length ? c.holders.join('; ') : 'no component'}`),
-    el('p', { class: 'meta' }, `offline queue ${d.queue.size} (dropped ${d.queue.dropped}, expired ${d.queue.expired}) · pending acks ${d.pendingAcks} · handlers ${Object.entries(d.handlers).map(([e, n]) => `${e}×${n}`).join(', ') || 'none'}`),
-    el('div', { class: 'actions' },
-      button('Reconnect', 'reconnect', c.key),
-      button('Disconnect', 'disconnect', c.key),
-      button('Connect', 'connect', c.key),
-      button('Simulate offline', 'simulateOffline', c.key),
-      button('Simulate online', 'simulateOnline', c.key),
-      button('Copy diagnostics', 'copy', c.key),
-    ),
-  )
-
-  const errors = d.errors.slice().reverse()
-  if (errors.length) {
-    section.append(el('h3', {}, 'Errors'))
-    const list = el('ul', { class: 'errors' })
-    for (const e of errors) {
-      list.append(el('li', { 'data-kind': e.kind }, el('b', {}, `${time(e.at)} ${e.kind}: `), e.message, el('div', { class: 'hint' }, devtools?.hintFor(e.kind) ?? '')))
-    }
-    section.append(list)
-  }
-
-  section.append(el('h3', {}, 'Timeline'))
-  const timeline = el('table', { class: 'timeline' }, el('tr', {}, el('th', {}, 'time'), el('th', {}, 'transition'), el('th', {}, 'cause'), el('th', {}, 'error')))
-  if (!log.timeline.length) {
-    // Before the tab opened: the engine's own attempts timeline.
-    for (const a of d.attempts) timeline.append(el('tr', { class: 'past' }, el('td', {}, time(a.at)), el('td', {}, `${a.event}${a.attempt ? ` #${a.attempt}` : ''}`), el('td', {}, 'before the tab opened'), el('td', {}, '')))
-  }
-  for (const r of log.timeline.slice().reverse()) {
-    timeline.append(el('tr', { 'data-transition': `${r.from}->${r.to}` }, el('td', {}, time(r.at)), el('td', {}, `${r.from} → ${r.to}`), el('td', {}, r.cause), el('td', {}, r.error ? `${r.error.kind}: ${r.error.message}` : '')))
-  }
-  section.append(timeline)
-
-  section.append(el('h3', {}, `Events (last ${MAX_EVENTS})`))
-  const events = el('table', { class: 'events' }, el('tr', {}, el('th', {}, 'time'), el('th', {}, ''), el('th', {}, 'event'), el('th', {}, 'size'), el('th', {}, 'ack'), el('th', {}, 'arguments')))
-  for (const r of log.events.slice().reverse()) {
-    const ack = r.ack ? (r.rttMs !== undefined ? (r.ackError ? `${r.ackError.kind} after ${r.rttMs} ms` : `${r.rttMs} ms`) : 'waiting') : ''
-    events.append(
-      el('tr', { 'data-event': r.event, 'data-direction': r.direction },
-        el('td', {}, time(r.at)),
-        el('td', {}, r.direction === 'in' ? '↓ in' : r.queued ? '↑ out (queued)' : '↑ out'),
-        el('td', {}, r.event),
-        el('td', {}, `${r.size} B`),
-        el('td', {}, ack),
-        el('td', { class: 'args' }, preview(r.args), r.ackValue !== undefined ? ` → ${preview(r.ackValue)}` : ''),
-      ),
-    )
-  }
-  section.append(events)
-  return section
-}
-
-function render() {
-  const root = /** @type {HTMLElement} */ (document.getElementById('app'))
-  if (!inspector) return
-  const clients = inspector.clients()
-  const view = el('main', {},
-    el('p', { class: 'notice', 'data-notice': '' }, notice || `${clients.length} connection${clients.length === 1 ? '' : 's'} in this app's registry.`),
-  )
-  if (!clients.length) view.append(el('p', { class: 'empty' }, 'No connection yet: a component calls useSocket() to open one.'))
-  for (const c of clients) view.append(connectionView(c))
-  root.replaceChildren(view)
-}
-
 /** Stops the inspector: the app records nothing until the tab listens again. */
 function pause() {
   inspector?.stop()
@@ -248,8 +242,8 @@ function pause() {
 function start() {
   const host = findHost()
   const found = host?.nuxt?.$socketDevtools
+  const root = /** @type {HTMLElement} */ (document.getElementById('app'))
   if (!found) {
-    const root = /** @type {HTMLElement} */ (document.getElementById('app'))
     root.textContent = host
       ? 'This app has no @ssr-socket/nuxt DevTools plugin: add @ssr-socket/nuxt to modules and run nuxi dev.'
       : 'Waiting for the app (open this tab from Nuxt DevTools)...'
@@ -257,14 +251,19 @@ function start() {
     return
   }
   devtools = found
+  root.replaceChildren(el('p', { class: 'notice', 'data-count': '' }), el('p', { class: 'notice', 'data-notice': '' }), el('div', { id: 'connections' }))
+  // One listener for every button, present and future: a refresh never takes a click away.
+  root.addEventListener('click', (event) => {
+    const button = /** @type {HTMLElement} */ (event.target).closest?.('button[data-action]')
+    if (button) void act(/** @type {string} */ (button.getAttribute('data-action')), /** @type {string} */ (button.getAttribute('data-key')))
+  })
   // The frame goes (DevTools reloaded, the app navigated away): the inspector stops.
   window.addEventListener('pagehide', pause)
   const tick = () => {
     // Listening only while the tab is on screen: closed DevTools, or another DevTools tab, cost the app nothing.
     if (!onScreen(host)) return pause()
     if (!inspector) inspector = found.inspect(onRecord)
-    // Countdowns, reference counts and queue sizes change without a record.
-    render()
+    refresh()
   }
   tick()
   setInterval(tick, 500)
