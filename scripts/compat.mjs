@@ -4,7 +4,7 @@
 // warning, the page reaches `connected` with exactly one connection, and dev does not reload the page.
 // Prints a table; exit code 1 when a cell fails. Run by the test command after the build (needs Chromium).
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -22,6 +22,8 @@ const only = process.argv[2] // a cell name filter, for working on one cell
 const CELLS = [
   { name: 'Nuxt 3.21.11', kind: 'nuxt', layout: 'root', deps: { nuxt: '3.21.11', typescript: '5.9.3' } },
   { name: 'Nuxt 4.4.5', kind: 'nuxt', layout: 'app', deps: { nuxt: '4.4.5', typescript: '5.9.3' } },
+  // transport 'websocket' with the server inside Nitro, socket.io-client not installed: built and served only.
+  { name: 'Nuxt 4.4.5 WebSocket only', kind: 'nuxt', template: 'nuxt-ws', websocket: true, layout: 'root', deps: { nuxt: '4.4.5' } },
   { name: 'Vue 3.4.38 + Vite 5', kind: 'vite', deps: { vue: '3.4.38', vite: '5.4.21', '@vitejs/plugin-vue': '5.2.4' } },
   { name: 'Vue 3.5.45 + Vite 7', kind: 'vite', deps: { vue: '3.5.45', vite: '7.3.8', '@vitejs/plugin-vue': '6.0.11' } },
 ].filter((c) => !only || c.name.toLowerCase().includes(only.toLowerCase()))
@@ -124,19 +126,19 @@ async function main() {
     // The tarballs, as they would be published (workspace ranges replaced by versions).
     const packs = join(work, 'packs')
     mkdirSync(packs)
-    for (const pkg of ['core', 'vue', 'nuxt-module']) await run(PNPM, ['pack', '--pack-destination', packs], join(root, 'packages', pkg))
+    for (const pkg of ['core', 'vue', 'server', 'nuxt-module']) await run(PNPM, ['pack', '--pack-destination', packs], join(root, 'packages', pkg))
     const tarball = (name) => `file:${join(packs, readdirSync(packs).find((f) => f.startsWith(`ssr-socket-${name}-`)))}`
     log(`packed ${readdirSync(packs).join(', ')}`)
 
     // The apps, installed with npm in parallel (the network part), as users install them.
     for (const cell of CELLS) {
       cell.dir = join(work, cell.name.replace(/\W+/g, '-').toLowerCase())
-      cpSync(join(templates, cell.kind), cell.dir, { recursive: true })
+      cpSync(join(templates, cell.template ?? cell.kind), cell.dir, { recursive: true })
       if (cell.layout === 'app') {
         mkdirSync(join(cell.dir, 'app'))
         renameSync(join(cell.dir, 'app.vue'), join(cell.dir, 'app/app.vue'))
       }
-      if (cell.kind === 'nuxt') {
+      if (cell.kind === 'nuxt' && !cell.websocket) {
         // Typed events where the README says: Nuxt 3 (source at the root) types/, Nuxt 4 shared/types/.
         const src = cell.layout === 'app' ? 'app' : '.'
         const types = cell.layout === 'app' ? 'shared/types' : 'types'
@@ -146,8 +148,13 @@ async function main() {
         cpSync(join(typedFixture, 'types/socket.d.ts'), join(cell.dir, types, 'socket.d.ts'))
         cpSync(join(typedFixture, 'utils/typed-check.ts'), join(cell.dir, src, 'utils/typed-check.ts'))
       }
-      const ours = cell.kind === 'nuxt' ? { '@ssr-socket/nuxt': tarball('nuxt'), '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') } : { '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') }
-      writeFileSync(join(cell.dir, 'package.json'), JSON.stringify({ name: 'compat-app', private: true, type: 'module', dependencies: { ...cell.deps, ...ours, 'socket.io-client': '4.8.4' } }, null, 2))
+      const ours =
+        cell.kind === 'nuxt'
+          ? { '@ssr-socket/nuxt': tarball('nuxt'), '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core'), '@ssr-socket/server': tarball('server') }
+          : { '@ssr-socket/vue': tarball('vue'), '@ssr-socket/core': tarball('core') }
+      // The WebSocket-only app does not install socket.io-client (an optional peer): nothing may need it.
+      const client = cell.websocket ? {} : { 'socket.io-client': '4.8.4' }
+      writeFileSync(join(cell.dir, 'package.json'), JSON.stringify({ name: 'compat-app', private: true, type: 'module', dependencies: { ...cell.deps, ...ours, ...client } }, null, 2))
     }
     await Promise.all(CELLS.map((cell) => run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'], cell.dir, {}, 600_000)))
     log(`installed ${CELLS.length} apps with npm`)
@@ -175,6 +182,10 @@ async function main() {
         const warnings = []
         let navigations = 0
         const before = opened
+        // Connections this page opened: counted by the socket.io server, or (WebSocket transport) by the browser.
+        let sockets = 0
+        tab.on('websocket', (ws) => ws.url().includes('/_ws') && sockets++)
+        const count = () => (cell.websocket ? sockets : opened - before)
         tab.on('console', (m) => (m.type() === 'warning' || m.type() === 'error') && warnings.push(m.text()))
         tab.on('pageerror', (e) => warnings.push(String(e)))
         tab.on('load', () => navigations++) // a document load: a reload would be a second one
@@ -185,17 +196,21 @@ async function main() {
         } catch {
           row.connected = `no (${await tab.evaluate(() => document.querySelector('#status')?.textContent ?? 'no #status')})`
         }
-        await until(() => opened > before || row.connected !== 'yes', 'the server to see the connection', 5000)
+        await until(() => count() > 0 || row.connected !== 'yes', 'the server to see the connection', 5000)
+        if (cell.websocket && row.connected === 'yes') {
+          // An ack round trip with the handler inside Nitro.
+          await tab.waitForFunction(() => document.querySelector('#echoed')?.textContent === 'round trip', null, { timeout: 10_000 }).catch(() => (row.error = 'no ack from the Nitro handler'))
+        }
         // A second copy that connects later, or a reload after `connected` (a late dependency discovery in dev),
         // shows within a moment: the counts must hold for 2 s.
         const settled = Date.now() + 2000
-        while (Date.now() < settled && opened - before === 1 && navigations === 1) await new Promise((r) => setTimeout(r, 100))
-        row.connections = String(opened - before) // connections this page opened: exactly one
+        while (Date.now() < settled && count() === 1 && navigations === 1) await new Promise((r) => setTimeout(r, 100))
+        row.connections = String(count()) // connections this page opened: exactly one
         row.hydration = String(warnings.filter((w) => /hydrat/i.test(w)).length)
         row.reloads = String(navigations - 1)
         const errors = warnings.filter((w) => !/hydrat/i.test(w) && /error/i.test(w))
         await tab.close()
-        row.ok = (!ssr || row.ssr === 'idle') && row.hydration === '0' && row.connected === 'yes' && row.connections === '1' && row.reloads === '0' && errors.length === 0 && row.typed !== 'no' && row.kit !== '2 (nested)'
+        row.ok = (!ssr || row.ssr === 'idle') && row.hydration === '0' && row.connected === 'yes' && row.connections === '1' && row.reloads === '0' && errors.length === 0 && row.typed !== 'no' && row.kit !== '2 (nested)' && !row.error
         if (errors.length) row.error = errors.slice(0, 2).join(' | ').slice(0, 200)
       } catch (error) {
         row.error = String(error.message ?? error).slice(0, 300)
@@ -214,8 +229,25 @@ async function main() {
           const nestedKit = existsSync(join(cell.dir, 'node_modules/@ssr-socket/nuxt/node_modules/@nuxt/kit'))
           // Typed events reach the auto-imported composables (tsc over the generated tsconfig of the app).
           const tsconfig = existsSync(join(cell.dir, '.nuxt/tsconfig.app.json')) ? '.nuxt/tsconfig.app.json' : '.nuxt/tsconfig.json'
-          let typed = 'yes'
-          try {
+          let typed = cell.websocket ? 'n/a' : 'yes'
+          if (cell.websocket) {
+            // Installed without socket.io-client, built, and no socket.io or engine.io code in the output.
+            const problems = []
+            if (existsSync(join(cell.dir, 'node_modules/socket.io-client'))) problems.push('socket.io-client was installed')
+            const offenders = []
+            const walk = (d) => {
+              for (const name of readdirSync(d)) {
+                const path = join(d, name)
+                if (statSync(path).isDirectory()) walk(path)
+                else if (/\.m?js$/.test(name) && (/(socket|engine)\.io-client/.test(path) || ['xhr poll error', 'It seems you are trying to reach a Socket.IO server'].some((m) => readFileSync(path, 'utf8').includes(m)))) offenders.push(path)
+              }
+            }
+            walk(join(cell.dir, '.output'))
+            if (offenders.length) problems.push(`socket.io code in ${offenders.join(', ')}`)
+            for (const problem of problems) extra.push(`${cell.name}: ${problem}`)
+            cell.failed = problems.length > 0
+            if (!cell.failed) log(`${cell.name}: socket.io-client not installed, build passed, no socket.io or engine.io code in .output`)
+          } else try {
             await run(join(cell.dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', tsconfig], cell.dir, {}, 180_000)
             // nuxt.config.ts types every `socket` option (Nuxt 4 checks it in tsconfig.node.json; Nuxt 3's tsconfig.json holds it).
             if (existsSync(join(cell.dir, '.nuxt/tsconfig.node.json'))) await run(join(cell.dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.nuxt/tsconfig.node.json'], cell.dir, {}, 180_000)
@@ -262,7 +294,7 @@ async function main() {
     for (const l of lines) console.log(fmt(l))
     for (const r of rows.filter((x) => !x.ok && x.error)) console.log(`\n${r.app} (${r.mode}): ${r.error}`)
     for (const e of extra) console.log(`\n${e}`)
-    return rows.every((r) => r.ok) && rows.length > 0
+    return rows.every((r) => r.ok) && rows.length > 0 && CELLS.every((c) => !c.failed)
   } finally {
     for (const s of servers) await s.stop()
     await browser?.close()

@@ -4,9 +4,22 @@
 # --cluster (npm run demo:cluster): the backend as NODES (3) socket.io nodes sharing Redis (socket.io's Redis Streams
 # adapter) behind HAProxy with cookie stickiness; BACKEND_PORT is then the balancer's (redis-server and haproxy come
 # from Debian when missing).
+# --nitro (npm run demo:nitro): the live board (examples/nuxt-live-board), whose WebSocket server lives inside Nitro:
+# one process on PORT, no backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PORT="${PORT:-3000}" BACKEND_PORT="${BACKEND_PORT:-8000}"
+if [ "${1:-}" = --nitro ]; then
+  node --input-type=module -e "
+    import { ensurePortFree } from './examples/nuxt-chat/demo.mjs'
+    try { await ensurePortFree(Number(process.env.PORT), 'the live board', 'PORT') } catch (error) { console.error(error.message.replace('npm run demo', 'npm run demo:nitro')); process.exit(1) }
+  "
+  source scripts/bootstrap.sh
+  echo "[demo] building the packages and the live board (about a minute the first time)"
+  "$PNPM" -r --filter './packages/*' run build > /tmp/ssr-socket-demo-build.log 2>&1 || { cat /tmp/ssr-socket-demo-build.log; exit 1; }
+  "$PNPM" --filter example-nuxt-live-board run build >> /tmp/ssr-socket-demo-build.log 2>&1 || { tail -n 40 /tmp/ssr-socket-demo-build.log; exit 1; }
+  exec node examples/nuxt-live-board/demo.mjs
+fi
 cluster=
 [ "${1:-}" != --cluster ] || cluster=--cluster
 export BACKEND_WHAT="$([ -n "$cluster" ] && echo 'the load balancer' || echo 'the socket.io backend')"

@@ -70,6 +70,7 @@ const TEXT: Record<string, (detail: string) => string> | null =
         'bad-url': (d) => `Cannot open a WebSocket to ${d}: check options.url and options.path`,
         'not-ssr-socket': (d) => `The server at this path does not speak the ssr-socket protocol (ssr-socket.v1; got ${d || 'no protocol'}): point options.path at an @ssr-socket/server handler, or use websocket: { framing: 'raw' } for another server`,
         'ws-refused': (d) => `${d} answers HTTP but refused the WebSocket upgrade: a proxy dropping the Upgrade headers, or no WebSocket handler at this path (check options.path; run npx ssr-socket-doctor)`,
+        'ws-timeout': (d) => `The WebSocket was not open within ${d} ms (websocket.timeoutMs): the server or a proxy held the upgrade without answering; retrying`,
         'raw-ack': (d) => `emitWithAck("${d}") needs the events framing: a raw WebSocket has no acks`,
         'binary-websocket': () => "transport 'websocket' sends JSON only: binary arguments are not supported (encode them, e.g. base64)",
         'server-error': (d) => `The server could not handle the event: ${d}`,

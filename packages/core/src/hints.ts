@@ -31,6 +31,7 @@ const BY_CODE: Record<string, keyof typeof FIX_HINTS> = {
   'session-unknown': 'sticky',
   'forbidden-origin': 'origin',
   'ping-timeout': 'idle',
+  'ws-timeout': 'reach',
   'unreachable': 'reach',
   'lost': 'lost',
   'refused': 'auth',

@@ -51,7 +51,7 @@ export type SocketConfigOptions = Omit<Pick<SocketClientOptions, ConfigKey>, 'au
   /** 'websocket': one plain WebSocket to an @ssr-socket/server endpoint (in Nuxt: a Nitro handler). @default 'socket.io' */
   transport?: 'socket.io' | 'websocket'
   /** With `transport: 'websocket'`. */
-  websocket?: { framing?: 'events' | 'raw'; idleTimeoutMs?: number }
+  websocket?: { framing?: 'events' | 'raw'; idleTimeoutMs?: number; timeoutMs?: number }
   /** `'cookie'` sends the browser's cookies; `'token'` gets a token from code on every handshake. @default 'none' */
   auth?: ConfigAuth
   /** Redacted debug logging in the browser console. @default false */

@@ -125,6 +125,7 @@ export function validateOptions(options: unknown): void {
     if (!isPlainObject(w)) throw configError("options.websocket must be an object: { framing: 'events' | 'raw', idleTimeoutMs, WebSocket }.")
     if (w.framing !== undefined && w.framing !== 'events' && w.framing !== 'raw') throw configError(`options.websocket.framing must be 'events' or 'raw', got ${JSON.stringify(w.framing)}.`)
     checkNumber(w.idleTimeoutMs, 'options.websocket.idleTimeoutMs')
+    checkNumber(w.timeoutMs, 'options.websocket.timeoutMs')
     if (w.WebSocket !== undefined && typeof w.WebSocket !== 'function') throw configError("options.websocket.WebSocket must be a WebSocket class (in Node 20: import { WebSocket } from 'ws').")
   }
   if (o.graceMs !== undefined) checkNumber(o.graceMs, 'graceMs')

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
-import { addImports, addPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger, type Resolver } from '@nuxt/kit'
+import { addImports, addPlugin, addServerImports, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger, type Resolver } from '@nuxt/kit'
 import type { ModuleCustomTab } from '@nuxt/devtools-kit/types'
 import type { Nuxt } from '@nuxt/schema'
 import { OPTION_SCHEMA, fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
@@ -191,6 +191,30 @@ export default defineNuxtModule<ModuleOptions>({
   async setup(options, nuxt) {
     const logger = useLogger(NAME)
     const resolver = createResolver(import.meta.url)
+    // The WebSocket transport: its default path, the server inside Nitro (its WebSocket support and the handler
+    // helper), and no socket.io-client anywhere.
+    const websocket = options.transport === 'websocket'
+    if (websocket) {
+      // url: '/_ws' is a path on the page's own origin.
+      if (typeof options.url === 'string' && options.url.startsWith('/')) {
+        options.path = options.url
+        options.url = ''
+      } else if (options.path === OPTION_SCHEMA.path.default) options.path = '/_ws'
+      nuxt.options.nitro.experimental = { ...nuxt.options.nitro.experimental, websocket: true }
+      addServerImports([{ name: 'defineSocketHandler', from: resolver.resolve('./runtime/server/handler') }])
+      if (nuxt.options.dev) {
+        // Nitro 2's dev server proxies each WebSocket to its worker and drops the promise of that proxy: a socket that
+        // ends with a TCP reset (a tab closed, a network change) rejects it unhandled, and nuxi restarts the whole dev
+        // server (nitrojs/nitro#4493). The rejection is caught here, and the socket destroyed; nothing else changes.
+        nuxt.hook('ready', () => {
+          const server = nuxt.server as { upgrade?: (req: unknown, socket: { destroy(): void }, head: unknown) => unknown } | undefined
+          const upgrade = server?.upgrade
+          if (!server || typeof upgrade !== 'function') return
+          server.upgrade = (req, socket, head) => Promise.resolve(upgrade.call(server, req, socket, head)).catch(() => socket.destroy())
+        })
+      }
+    }
+
     checkOptions(options)
 
     const { devProxy, ...runtimeOptions } = options
@@ -224,7 +248,8 @@ export default defineNuxtModule<ModuleOptions>({
         resolveId: (id, importer) => (id === 'socket.io-client' ? `${STUB}${importer ? relative(nuxt.options.rootDir, importer.split('?')[0]!) : 'a module'}` : null),
         load: (id) => (id.startsWith(STUB) ? serverStub(id.slice(STUB.length)) : null),
       },
-      { client: false, server: true },
+      // With the WebSocket transport the browser never loads socket.io-client either: an app need not install it.
+      { client: websocket, server: true },
     )
 
     // In dev, Vite serves what it has not pre-bundled file by file. socket.io-client is imported only dynamically, by
@@ -241,10 +266,21 @@ export default defineNuxtModule<ModuleOptions>({
       }
     }
     const prebundle = [resolves('@ssr-socket/vue') ? '@ssr-socket/vue' : `${NAME} > @ssr-socket/vue`]
-    if (resolves('socket.io-client')) prebundle.push('socket.io-client')
-    else logger.warn(`socket.io-client is not installed in this app: install it (npm i socket.io-client), the browser loads it to connect.`)
+    if (websocket) {
+      // nothing to load besides the library
+    } else if (resolves('socket.io-client')) prebundle.push('socket.io-client')
+    else logger.warn(`socket.io-client is not installed in this app: install it (npm i socket.io-client), the browser loads it to connect. (With socket.transport 'websocket' it is not needed.)`)
     nuxt.options.vite.optimizeDeps ??= {}
     nuxt.options.vite.optimizeDeps.include = [...new Set([...(nuxt.options.vite.optimizeDeps.include ?? []), ...prebundle])]
+    if (websocket) {
+      // Pre-bundling @ssr-socket/vue meets the core's import('socket.io-client') (the socket.io path, never taken with
+      // this transport): left as it is, so that an app without socket.io-client installed still starts in dev.
+      const esbuild = (nuxt.options.vite.optimizeDeps.esbuildOptions ??= {})
+      esbuild.plugins = [
+        ...(esbuild.plugins ?? []),
+        { name: 'ssr-socket:no-socket.io-client', setup: (build) => void build.onResolve({ filter: /^socket\.io-client$/ }, () => ({ path: 'socket.io-client', external: true })) },
+      ]
+    }
 
     // `declare module '@ssr-socket/core' { interface Register {...} }` in app code must reach the very file
     // the composables' types import, even where the app does not depend on @ssr-socket/core itself (pnpm).

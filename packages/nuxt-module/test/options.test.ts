@@ -27,6 +27,8 @@ describe('nuxt.config socket options', () => {
       reconnectOnServerDisconnect: true,
       debug: false,
       maxPayloadBytes: 65536,
+      transport: 'socket.io',
+      websocket: { framing: 'raw', idleTimeoutMs: 30_000 },
       socketOptions: { transports: ['websocket'], timeout: 4000 },
       autoConnect: false,
       graceMs: 500,

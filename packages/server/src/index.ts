@@ -67,8 +67,8 @@ export interface SocketServerOptions {
 /** One connection, as handlers see it. `E`: the events the server sends (the client's listen events). */
 export interface SocketPeer<E extends EventsMap = DefaultListenEvents> {
   readonly id: string
-  /** What the auth hook returned (the user), or null. */
-  readonly data: unknown
+  /** What the auth hook returned (the user), or null; handlers may keep per-connection state here. */
+  data: unknown
   readonly rooms: ReadonlySet<string>
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Sends and waits for the client's ack (rejects after ackTimeoutMs, or when the connection closes). */
@@ -97,6 +97,10 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   /** Handles a client event; an event without a handler gets an error frame (the allowlist is the handlers). */
   on<K extends keyof L & string>(event: K, handler: Handler<L, E, K>): this
   off(event: keyof L & string): this
+  /** Runs when a connection passes its handshake (after `auth`). */
+  onConnection(handler: (peer: SocketPeer<E>) => void): this
+  /** Runs once when a connection that passed its handshake ends, whatever ended it. */
+  onDisconnect(handler: (peer: SocketPeer<E>) => void): this
   /** Every connection of this server, in this process. */
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Every connection in `room`, in this process. */
@@ -138,6 +142,18 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   const ackTimeout = options.ackTimeoutMs ?? 10_000
   const report = options.onError ?? ((error: unknown, event: string) => console.error(`[ssr-socket/server] the handler of "${event}" failed:`, error))
   const handlers = new Map<string, (peer: SocketPeer<EventsMap>, ...args: unknown[]) => unknown>()
+  const connected = new Set<(peer: SocketPeer<EventsMap>) => void>()
+  const disconnected = new Set<(peer: SocketPeer<EventsMap>) => void>()
+  /** Lifecycle handlers, each on its own: one that throws is reported and stops neither the others nor the close. */
+  const notify = (list: Set<(peer: SocketPeer<EventsMap>) => void>, peer: SocketPeer<EventsMap>, what: string): void => {
+    for (const handler of list) {
+      try {
+        handler(peer)
+      } catch (error) {
+        report(error, what, peer as SocketPeer)
+      }
+    }
+  }
   const conns = new Map<string, Conn>()
 
   const allowed = (origin: string | null, headers: Headers): boolean => {
@@ -165,6 +181,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     conn.acks.clear()
     for (const room of conn.rooms) conn.raw.unsubscribe(room)
     if (code !== undefined) conn.raw.close?.(code, reason)
+    if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
   }
 
   const heartbeat = (conn: Conn): void => {
@@ -271,6 +288,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     conn.peer = makePeer(conn, data)
     raw.send(frame('welcome', { id: raw.id, pingInterval, pingTimeout, v: 1 }))
     heartbeat(conn)
+    notify(connected, conn.peer, 'connection')
   }
 
   const hooks: SocketServer<L, E>['hooks'] = {
@@ -339,6 +357,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     off(event) {
       handlers.delete(event)
+      return this
+    },
+    onConnection(handler) {
+      connected.add(handler as (peer: SocketPeer<EventsMap>) => void)
+      return this
+    },
+    onDisconnect(handler) {
+      disconnected.add(handler as (peer: SocketPeer<EventsMap>) => void)
       return this
     },
     emit: broadcast(() => true),

@@ -174,6 +174,19 @@ describe.each(TRANSPORTS)('contract: $name', (transport) => {
     await connected(client, 'connected again through the path')
   })
 
+  it('a handshake the path holds without answering is abandoned after its timeout and tried again', async () => {
+    harness = await transport.start()
+    proxy = await createTcpProxy(harness.port)
+    proxy.pause() // connections are accepted, nothing is carried
+    const timeout = transport.name === 'websocket' ? { websocket: { ...harness.client.websocket, timeoutMs: 300 } } : { socketOptions: { ...harness.client.socketOptions, timeout: 300 } }
+    const client = open(timeout, proxy.url)
+    client.connect()
+    await waitFor(() => client.getDiagnostics().errors.length >= 2, 'two attempts abandoned', 10_000)
+    expect(client.getState().status).not.toBe('connected')
+    proxy.resume()
+    await connected(client, 'connected once the path carries bytes')
+  })
+
   it('dispose leaves no socket: 0 on the server, no window listener', async () => {
     harness = await transport.start()
     const registry = createSocketRegistry({ url: harness.url, isServer: false, graceMs: 0, ...harness.client })

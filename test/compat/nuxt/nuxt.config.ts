@@ -22,6 +22,8 @@ export const everyOption = defineNuxtConfig({
     reconnectOnServerDisconnect: true,
     debug: false,
     maxPayloadBytes: 1_000_000,
+    transport: 'socket.io',
+    websocket: { framing: 'events', idleTimeoutMs: 60_000 },
     socketOptions: { transports: ['websocket'], timeout: 5000 },
     autoConnect: true,
     graceMs: 1000,
@@ -35,4 +37,8 @@ export const wrongAuth = defineNuxtConfig({
 export const wrongTransports = defineNuxtConfig({
   // @ts-expect-error transports is a list of transport names
   socket: { socketOptions: { transports: 'websocket' } },
+})
+export const wrongTransport = defineNuxtConfig({
+  // @ts-expect-error transport is 'socket.io' or 'websocket' in a config (a transport object comes from code)
+  socket: { transport: 'sse' },
 })

@@ -28,9 +28,12 @@ export interface WebSocketOptions {
   WebSocket?: unknown
   /** raw framing: close and reconnect when nothing arrived for this long. @default none */
   idleTimeoutMs?: number
+  /** An attempt not open (events framing: welcomed) within this long is abandoned and retried. @default 10000 */
+  timeoutMs?: number
 }
 
 type Done = (error: SocketError | null, value?: unknown) => void
+const noop = (): void => {}
 
 class WebSocketTransport implements Transport {
   readonly reconnects = false
@@ -48,6 +51,14 @@ class WebSocketTransport implements Transport {
   private _seen = 0
   private _limit = 0
   private _timer: ReturnType<typeof setTimeout> | undefined
+  /**
+   * The page goes away (not into the back-forward cache): close with a close frame now, rather than leave the
+   * browser to drop the TCP connection (which some servers and proxies take badly: Nitro 2's dev proxy crashes on it).
+   */
+  private _listening = false
+  private readonly _bye = (event: Event): void => {
+    if (!(event as PageTransitionEvent).persisted) this.close()
+  }
 
   constructor(context: TransportContext) {
     this._c = context
@@ -76,6 +87,16 @@ class WebSocketTransport implements Transport {
       return this._c.sink.failed(this._c.error('config', 'bad-url', url, error), 'fatal')
     }
     let opened = false
+    if (typeof window !== 'undefined' && !this._listening) {
+      this._listening = true
+      window.addEventListener('pagehide', this._bye)
+    }
+    // A server (or proxy) that holds the upgrade without answering would leave the attempt hanging for good.
+    const timeoutMs = (o.websocket as WebSocketOptions | undefined)?.timeoutMs ?? 10_000
+    this._timer = setTimeout(() => {
+      this._timer = undefined
+      this._fail(gen, this._c.error('network', 'ws-timeout', String(timeoutMs)), 'failed', 4408)
+    }, timeoutMs)
     ws.onopen = () => {
       if (gen !== this._gen) return
       opened = true
@@ -104,6 +125,8 @@ class WebSocketTransport implements Transport {
   }
 
   private _welcome(id: string | null, limit: number): void {
+    clearTimeout(this._timer) // the attempt's deadline
+    this._timer = undefined
     this._ready = true
     this._limit = limit
     this._alive()
@@ -217,7 +240,15 @@ class WebSocketTransport implements Transport {
   /** Drops the current socket's handlers, timer and acks (rejected as lost). The one cleanup path of a socket. */
   private _teardown(): void {
     const ws = this.raw
-    if (ws) ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null
+    // onerror stays a no-op: closing a socket still connecting makes some implementations (Node's ws) emit an error.
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null
+      ws.onerror = noop
+    }
+    if (this._listening) {
+      this._listening = false
+      window.removeEventListener('pagehide', this._bye)
+    }
     this.raw = null
     this._ready = false
     clearTimeout(this._timer)

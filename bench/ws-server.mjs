@@ -1,0 +1,24 @@
+// The WebSocket transport's server for the benchmarks (@ssr-socket/server on crossws's Node adapter), in its own
+// process so that client figures are the client's. argv: port. Events: 'blast' (n) -> n 'tick' events to the sender.
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { createSocketServer } from '../packages/server/dist/index.js'
+
+const fromServer = createRequire(new URL('../packages/server/package.json', import.meta.url))
+const { default: crossws } = await import(fromServer.resolve('crossws/adapters/node'))
+
+const sockets = createSocketServer({ rateLimit: false })
+sockets.on('blast', (peer, n, ack) => {
+  for (let i = 0; i < n; i++) peer.emit('tick', i)
+  ack?.(true)
+})
+const ws = crossws({ hooks: sockets.hooks })
+const http = createServer((_req, res) => res.end('WebSocket only'))
+http.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head))
+http.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => process.send?.({ port: http.address().port }))
+const stop = () => {
+  sockets.close()
+  http.close(() => process.exit(0))
+}
+process.on('message', (m) => m === 'stop' && stop())
+process.on('disconnect', () => process.exit(0))
