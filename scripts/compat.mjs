@@ -256,7 +256,9 @@ async function main() {
             extra.push(`${cell.name} typed events and options: ${String(error.message).slice(0, 400)}`)
           }
           cell.extra = { typed, kit: nestedKit ? '2 (nested)' : '1' }
-          const server = start(process.execPath, ['.output/server/index.mjs'], cell.dir, { PORT: String(port), HOST: '127.0.0.1', NUXT_PUBLIC_SOCKET_URL: socketUrl })
+          // The WebSocket-only app talks to its own Nitro route; the others to the socket.io server above.
+          const socketEnv = cell.websocket ? {} : { NUXT_PUBLIC_SOCKET_URL: socketUrl }
+          const server = start(process.execPath, ['.output/server/index.mjs'], cell.dir, { PORT: String(port), HOST: '127.0.0.1', ...socketEnv })
           servers.push(server)
           await check(cell, 'build + server', url, { ssr: true, timeoutMs: 30_000 })
           await server.stop()
@@ -264,7 +266,7 @@ async function main() {
           rows.push({ app: cell.name, mode: 'build + server', ok: false, error: String(error.message).slice(0, 300) })
         }
         const devPort = await freePort()
-        const dev = start(nuxi, ['dev', '--port', String(devPort), '--host', '127.0.0.1'], cell.dir, { NUXT_PUBLIC_SOCKET_URL: socketUrl })
+        const dev = start(nuxi, ['dev', '--port', String(devPort), '--host', '127.0.0.1'], cell.dir, cell.websocket ? {} : { NUXT_PUBLIC_SOCKET_URL: socketUrl })
         servers.push(dev)
         await check(cell, 'nuxi dev', `http://127.0.0.1:${devPort}/`, { ssr: true, timeoutMs: 90_000 })
         const row = rows.at(-1)
