@@ -1,7 +1,6 @@
 import type { ManagerOptions, SocketOptions, Socket } from 'socket.io-client'
 import type { SocketError } from './errors.js'
 import type { TransportFactory } from './transports/types.js'
-import type { WebSocketOptions } from './transports/websocket.js'
 
 /** The statuses of one logical connection. See `state.ts` for the transitions between them. */
 export type SocketStatus =
@@ -161,6 +160,18 @@ export interface SocketClientOptions {
   websocket?: WebSocketOptions
   /** Passed through to socket.io's Manager and Socket (e.g. `transports`, `timeout`, `extraHeaders`). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>
+}
+
+/** `transport: 'websocket'` options, under `websocket` in the client options. */
+export interface WebSocketOptions {
+  /** 'events' (our protocol, default) or 'raw' (each frame is a `message` event; `emit('message', data)` sends it). */
+  framing?: 'events' | 'raw'
+  /** A WebSocket implementation where there is no global one (Node 20: `ws`). @default globalThis.WebSocket */
+  WebSocket?: unknown
+  /** raw framing: close and reconnect when nothing arrived for this long. @default none */
+  idleTimeoutMs?: number
+  /** An attempt not open (events framing: welcomed) within this long is abandoned and retried. @default 10000 */
+  timeoutMs?: number
 }
 
 export type StateListener = (state: SocketState, previous: SocketState) => void

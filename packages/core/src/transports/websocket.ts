@@ -3,6 +3,7 @@
 // with `framing: 'raw'`, delivering each frame as a `message` event. It has no backoff of its own (`reconnects`
 // false): the engine schedules its retries. Loaded, with the engine, on the first connect of a client that asks for it.
 import type { SocketError } from '../errors.js'
+import type { WebSocketOptions } from '../types.js'
 import type { Transport, TransportContext, TransportFactory } from './types.js'
 
 export const PROTOCOL = 'ssr-socket.v1'
@@ -20,17 +21,6 @@ interface Ws {
 }
 type WsConstructor = new (url: string, protocols?: string | string[]) => Ws
 
-/** `transport: 'websocket'` options, under `websocket` in the client options. */
-export interface WebSocketOptions {
-  /** 'events' (our protocol, default) or 'raw' (each frame is a `message` event; `emit('message', data)` sends it). */
-  framing?: 'events' | 'raw'
-  /** A WebSocket implementation where there is no global one (Node 20: `ws`). @default globalThis.WebSocket */
-  WebSocket?: unknown
-  /** raw framing: close and reconnect when nothing arrived for this long. @default none */
-  idleTimeoutMs?: number
-  /** An attempt not open (events framing: welcomed) within this long is abandoned and retried. @default 10000 */
-  timeoutMs?: number
-}
 
 type Done = (error: SocketError | null, value?: unknown) => void
 const noop = (): void => {}
