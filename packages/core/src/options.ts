@@ -49,7 +49,7 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
 /** Registry defaults under call options, one level deep for the nested option objects. Inputs untouched. */
 export function mergeOptions(defaults: SocketClientOptions, options: SocketClientOptions): SocketClientOptions {
   const merged: Record<string, unknown> = { ...defaults, ...options }
-  for (const key of ['reconnection', 'buffer', 'socketOptions'] as const) {
+  for (const key of ['reconnection', 'buffer', 'socketOptions', 'websocket'] as const) {
     const a = defaults[key]
     const b = options[key]
     if (a && b) merged[key] = { ...a, ...b }

@@ -80,7 +80,9 @@ function numbers<T extends object>(value: T | false | undefined): T | false | un
 export function fromConfig(config: SocketConfigOptions & Record<string, unknown>, getToken?: () => ReturnType<Extract<AuthOption, { mode: 'token' }>['getToken']>): SocketClientOptions {
   const { auth, reconnection, buffer, url, ...rest } = config
   const out: SocketClientOptions & Record<string, unknown> = { ...rest }
-  if (url) out.url = url // '' (unset in a config) is the page's origin
+  // '' (unset in a config) is the page's origin; a path ('/_ws') is a path on it.
+  if (url && url.startsWith('/')) out.path = url
+  else if (url) out.url = url
   if (reconnection !== undefined) out.reconnection = numbers<ReconnectionOptions>(reconnection)
   if (buffer !== undefined) out.buffer = numbers<BufferOptions>(buffer)
   if (auth !== undefined) {

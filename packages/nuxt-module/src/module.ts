@@ -89,11 +89,16 @@ export function findSecondOwners(srcDirs: string[]): Array<{ file: string; line:
   return found
 }
 
-/** socket.io-client in the server build: a module that throws, naming the file that imported it, when used. */
-function serverStub(importer: string): string {
-  const message =
-    `[${NAME}] ${importer} imports socket.io-client, which is not available on the server: sockets are created in the browser only. ` +
-    'Use useSocket() (auto-imported), or create the socket in onMounted() or a .client plugin.'
+/**
+ * socket.io-client where it must not be: the server build (always), the browser build with the WebSocket transport.
+ * A module that throws when used, naming the file that imported it.
+ */
+function serverStub(importer: string, client = false): string {
+  const message = client
+    ? `[${NAME}] ${importer} imports socket.io-client, but this app uses socket.transport 'websocket', which leaves socket.io-client out of the bundle. ` +
+      "Use transport 'socket.io' (and install socket.io-client) to connect to a socket.io server."
+    : `[${NAME}] ${importer} imports socket.io-client, which is not available on the server: sockets are created in the browser only. ` +
+      'Use useSocket() (auto-imported), or create the socket in onMounted() or a .client plugin.'
   return [
     `const unavailable = () => { throw new Error(${JSON.stringify(message)}) }`,
     'export class Manager { constructor() { unavailable() } }',
@@ -195,11 +200,12 @@ export default defineNuxtModule<ModuleOptions>({
     // helper), and no socket.io-client anywhere.
     const websocket = options.transport === 'websocket'
     if (websocket) {
-      // url: '/_ws' is a path on the page's own origin.
+      // url: '/_ws' is a path on the page's own origin, under the app's baseURL as Nitro mounts its routes.
+      const base = (nuxt.options.app.baseURL || '/').replace(/\/$/, '')
       if (typeof options.url === 'string' && options.url.startsWith('/')) {
-        options.path = options.url
+        options.path = `${base}${options.url}`
         options.url = ''
-      } else if (options.path === OPTION_SCHEMA.path.default) options.path = '/_ws'
+      } else if (options.path === OPTION_SCHEMA.path.default) options.path = `${base}/_ws`
       nuxt.options.nitro.experimental = { ...nuxt.options.nitro.experimental, websocket: true }
       addServerImports([{ name: 'defineSocketHandler', from: resolver.resolve('./runtime/server/handler') }])
       if (nuxt.options.dev) {
@@ -246,7 +252,7 @@ export default defineNuxtModule<ModuleOptions>({
         name: 'ssr-socket:server-stub',
         enforce: 'pre',
         resolveId: (id, importer) => (id === 'socket.io-client' ? `${STUB}${importer ? relative(nuxt.options.rootDir, importer.split('?')[0]!) : 'a module'}` : null),
-        load: (id) => (id.startsWith(STUB) ? serverStub(id.slice(STUB.length)) : null),
+        load: (id, opts) => (id.startsWith(STUB) ? serverStub(id.slice(STUB.length), websocket && !opts?.ssr) : null),
       },
       // With the WebSocket transport the browser never loads socket.io-client either: an app need not install it.
       { client: websocket, server: true },

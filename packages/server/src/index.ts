@@ -114,6 +114,8 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
 interface Conn {
   readonly raw: WsPeer
   peer: SocketPeer<EventsMap> | null
+  /** `hello` arrived (the auth hook may still run). */
+  hello: boolean
   timer: ReturnType<typeof setTimeout> | undefined
   awaitingPong: boolean
   windowStart: number
@@ -132,7 +134,19 @@ const headersOf = (h: WsRequest['headers'] | undefined): Headers => {
 }
 
 const frame = (...parts: unknown[]): string => JSON.stringify(parts)
-const utf8 = (text: string): number => (text.length < 16384 ? new TextEncoder().encode(text).length : Buffer.byteLength(text))
+const noop = (): void => {}
+let encoder: TextEncoder | undefined
+const utf8 = (text: string): number => (encoder ??= new TextEncoder()).encode(text).length
+/** Close codes a server may send (1000, 1001, 1011, 4000-4999), and a reason within the protocol's 123 bytes. */
+const closeCode = (code: number): number => (code === 1000 || code === 1001 || code === 1011 || (code >= 4000 && code <= 4999) ? code : 1000)
+const closeReason = (reason: string | undefined): string | undefined => {
+  if (!reason) return reason
+  let out = reason.slice(0, 123)
+  while (utf8(out) > 123) out = out.slice(0, -1)
+  return out
+}
+/** One id per server: crossws 0.3 shares topics among every route of an app, so rooms are named per server. */
+let servers = 0
 
 export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E extends EventsMap = DefaultListenEvents>(options: SocketServerOptions = {}): SocketServer<L, E> {
   const maxPayload = options.maxPayloadBytes ?? 1_048_576
@@ -156,16 +170,31 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   }
   const conns = new Map<string, Conn>()
 
+  const id = ++servers
+  const topic = (room: string): string => `ssr-socket/${id}/${room}`
+  /** Origins refused so far, each reported once (a refusal is otherwise silent on the server). */
+  const refusedOrigins = new Set<string>()
   const allowed = (origin: string | null, headers: Headers): boolean => {
     if (!origin) return true
     const o = options.origins
-    if (typeof o === 'function') return o(origin, headers)
-    if (o) return o.includes(origin)
-    try {
-      return new URL(origin).host === headers.get('host')
-    } catch {
-      return false
+    let ok: boolean
+    if (typeof o === 'function') ok = o(origin, headers)
+    else if (o) ok = o.includes(origin)
+    else {
+      try {
+        ok = new URL(origin).host === headers.get('host')
+      } catch {
+        ok = false
+      }
     }
+    if (!ok && !refusedOrigins.has(origin) && refusedOrigins.size < 100) {
+      refusedOrigins.add(origin)
+      console.warn(
+        `[ssr-socket/server] refused a socket from Origin ${origin} (Host: ${headers.get('host') ?? 'none'}). ` +
+          'Behind a proxy that rewrites Host, or for another origin, list the allowed ones in options.origins.',
+      )
+    }
+    return ok
   }
 
   /** Ends a connection: its timer and pending acks go with it. The one cleanup path. */
@@ -179,9 +208,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       pending.reject(new Error('the connection closed before the ack'))
     }
     conn.acks.clear()
-    for (const room of conn.rooms) conn.raw.unsubscribe(room)
-    if (code !== undefined) conn.raw.close?.(code, reason)
-    if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
+    try {
+      for (const room of conn.rooms) conn.raw.unsubscribe(topic(room))
+      if (code !== undefined) conn.raw.close?.(closeCode(code), closeReason(reason))
+    } catch {
+      // the socket is gone already: nothing to close
+    } finally {
+      if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
+    }
   }
 
   const heartbeat = (conn: Conn): void => {
@@ -203,6 +237,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       emit: emitTo((text) => raw.send(text)),
       emitWithAck: (event: string, ...args: unknown[]) =>
         new Promise((resolve, reject) => {
+          if (!conns.has(raw.id)) return reject(new Error('the connection is closed'))
           const id = ++conn.nextAck
           const timer = setTimeout(() => {
             conn.acks.delete(id)
@@ -213,13 +248,13 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         }),
       join(room) {
         conn.rooms.add(room)
-        raw.subscribe(room)
+        raw.subscribe(topic(room))
       },
       leave(room) {
         conn.rooms.delete(room)
-        raw.unsubscribe(room)
+        raw.unsubscribe(topic(room))
       },
-      to: (room) => ({ emit: emitTo((text) => raw.publish(room, text)) }),
+      to: (room) => ({ emit: emitTo((text) => raw.publish(topic(room), text)) }),
       close: (code = 1000, reason) => drop(raw.id, code, reason),
       raw,
     }
@@ -235,14 +270,6 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     const ackId = typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : 0
     if (typeof event !== 'string' || event.length === 0 || event.length > 200 || !Array.isArray(args) || (id !== undefined && ackId === 0)) {
       return drop(conn.raw.id, 4400, 'bad event frame')
-    }
-    if (rate) {
-      const now = Date.now()
-      if (now - conn.windowStart >= rate.perMs) {
-        conn.windowStart = now
-        conn.events = 0
-      }
-      if (++conn.events > rate.events) return drop(conn.raw.id, 4429, 'rate limit')
     }
     const handler = handlers.get(event)
     if (!handler) return fail(conn, ackId, 'unknown-event', `no handler for "${event}" on this server`)
@@ -261,7 +288,8 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       }
     }
     try {
-      const result = ackId ? handler(peer, ...args, ack) : handler(peer, ...args)
+      // Without an ack id (the client used emit) the handler still gets a callback: calling it does nothing.
+      const result = handler(peer, ...args, ackId ? ack : noop)
       if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(undefined, failed)
     } catch (error) {
       failed(error)
@@ -270,21 +298,26 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
 
   const onHello = async (conn: Conn, parts: unknown[]): Promise<void> => {
     const raw = conn.raw
-    clearTimeout(conn.timer)
-    conn.timer = undefined
+    conn.hello = true // the handshake deadline (conn.timer) keeps running over the auth hook
     let data: unknown = null
-    try {
-      if (options.auth) {
+    if (options.auth) {
+      try {
         data = await options.auth({ auth: parts[1] ?? null, headers: headersOf(raw.request?.headers), peer: raw })
-        if (data === false || data === undefined) throw new Error('refused')
+      } catch (error) {
+        // The hook failed (not a refusal): reported here, never sent; the client retries with backoff.
+        if (!conns.has(raw.id)) return
+        report(error, 'auth', { id: raw.id, raw } as unknown as SocketPeer)
+        return drop(raw.id, 1011, 'the server could not check the credentials')
       }
-    } catch (error) {
       if (!conns.has(raw.id)) return
-      const message = error instanceof Error && error.message !== 'refused' ? error.message : 'the server refused the credentials'
-      raw.send(frame('refused', { code: 'unauthorized', message }))
-      return drop(raw.id, 4401, 'unauthorized')
+      if (data === false || data === undefined || data === null) {
+        raw.send(frame('refused', { code: 'unauthorized', message: 'the server refused the credentials' }))
+        return drop(raw.id, 4401, 'unauthorized')
+      }
     }
     if (!conns.has(raw.id)) return // closed while the auth hook ran
+    clearTimeout(conn.timer)
+    conn.timer = undefined
     conn.peer = makePeer(conn, data)
     raw.send(frame('welcome', { id: raw.id, pingInterval, pingTimeout, v: 1 }))
     heartbeat(conn)
@@ -293,14 +326,21 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
 
   const hooks: SocketServer<L, E>['hooks'] = {
     upgrade(request) {
-      const headers = headersOf(request.headers)
-      if (!allowed(headers.get('origin'), headers)) return new Response('Forbidden: this Origin may not open a socket here (options.origins)', { status: 403 })
-      return undefined
+      // Select the protocol when offered: crossws 0.4 answers none unless told (0.3's ws picks the first offered).
+      const offered = headersOf(request.headers).get('sec-websocket-protocol') ?? ''
+      return offered.split(',').some((p) => p.trim() === PROTOCOL) ? ({ protocol: PROTOCOL } as unknown as undefined) : undefined
     },
     open(raw) {
-      const conn: Conn = { raw, peer: null, timer: undefined, awaitingPong: false, windowStart: Date.now(), events: 0, nextAck: 0, acks: new Map(), rooms: new Set() }
+      const conn: Conn = { raw, peer: null, hello: false, timer: undefined, awaitingPong: false, windowStart: Date.now(), events: 0, nextAck: 0, acks: new Map(), rooms: new Set() }
       conns.set(raw.id, conn)
-      conn.timer = setTimeout(() => drop(raw.id, 4408, 'no hello'), options.handshakeTimeoutMs ?? 10_000)
+      // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
+      // 403 that a browser cannot see.
+      const headers = headersOf(raw.request?.headers)
+      if (!allowed(headers.get('origin'), headers)) {
+        raw.send(frame('refused', { code: 'forbidden', message: 'this Origin may not open a socket here' }))
+        return drop(raw.id, 4403, 'origin not allowed')
+      }
+      conn.timer = setTimeout(() => drop(raw.id, 4408, 'no hello in time'), options.handshakeTimeoutMs ?? 10_000)
     },
     message(raw, message) {
       const conn = conns.get(raw.id)
@@ -319,8 +359,17 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       if (!Array.isArray(parts) || typeof parts[0] !== 'string') return drop(raw.id, 4400, 'not a frame')
       const type = parts[0]
       if (!conn.peer) {
-        if (type === 'hello' && conn.timer !== undefined) return void onHello(conn, parts)
+        if (type === 'hello' && !conn.hello) return void onHello(conn, parts)
         return drop(raw.id, 4400, 'hello first')
+      }
+      // Every frame counts against the limit, pongs and acks too.
+      if (rate) {
+        const now = Date.now()
+        if (now - conn.windowStart >= rate.perMs) {
+          conn.windowStart = now
+          conn.events = 0
+        }
+        if (++conn.events > rate.events) return drop(raw.id, 4429, 'rate limit')
       }
       if (type === 'e') return onEvent(conn, parts)
       if (type === 'pong') {
@@ -334,7 +383,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         clearTimeout(pending.timer)
         return pending.resolve(parts[2])
       }
-      return drop(raw.id, 4400, `unknown frame "${type}"`)
+      return drop(raw.id, 4400, 'unknown frame type')
     },
     close(raw) {
       drop(raw.id)

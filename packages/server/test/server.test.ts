@@ -95,9 +95,20 @@ describe('@ssr-socket/server', () => {
     await waitFor(() => chatty.closed() === 4429, 'closed 4429')
   })
 
-  it('an Origin not on the allowlist gets HTTP 403 before the upgrade; an allowed one connects', async () => {
-    const { ws } = await listen({ origins: ['http://good.example'] })
-    await expect(raw(ws, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403')
+  it('an Origin not on the allowlist is refused before anything runs (4403, which the client reports as forbidden-origin); an allowed one connects', async () => {
+    const { app, ws, url } = await listen({ origins: ['http://good.example'] })
+    let handled = 0
+    app.on('noop' as never, () => void handled++)
+    const evil = await raw(ws, { origin: 'http://evil.example' })
+    evil.socket.send('["hello",null]')
+    evil.socket.send(JSON.stringify(['e', 'noop', []]))
+    await waitFor(() => evil.closed() === 4403, 'closed 4403')
+    expect(evil.frames).toEqual([['refused', { code: 'forbidden', message: 'this Origin may not open a socket here' }]])
+    expect(handled).toBe(0)
+    const browserLike = client(url, { websocket: { WebSocket: class extends WebSocket { constructor(u: string, p?: string | string[]) { super(u, p, { headers: { origin: 'http://evil.example' } }) } } } })
+    browserLike.connect()
+    await waitFor(() => browserLike.getState().status === 'failed', 'failed, no retry')
+    expect(browserLike.getState().error?.kind).toBe('forbidden-origin')
     const ok = await raw(ws, { origin: 'http://good.example' })
     ok.socket.send('["hello",null]')
     await waitFor(() => ok.frames.some((f) => f[0] === 'welcome'), 'welcome')
@@ -145,6 +156,35 @@ describe('@ssr-socket/server', () => {
     expect(nothing.getState().error).toMatchObject({ kind: 'network', code: 'unreachable' })
   })
 
+  it('an auth hook that throws: reported through onError, never sent; the client gets a server error (retryable), not unauthorized', async () => {
+    const reported: unknown[] = []
+    const { url } = await listen({ auth: () => { throw new Error('database down: secret dsn') }, onError: (e) => reported.push(e) })
+    const c = client(url)
+    c.connect()
+    await waitFor(() => c.getState().status === 'failed', 'failed (reconnection off)')
+    expect(c.getState().error?.kind).toBe('server')
+    expect(c.getState().error?.message).not.toContain('secret')
+    expect((reported[0] as Error).message).toBe('database down: secret dsn')
+  })
+
+  it('the server closing a connection (1000) ends it without retries, unless reconnectOnServerDisconnect', async () => {
+    const { app, url } = await listen()
+    const c = client(url, { reconnection: { delayMs: 50, maxDelayMs: 50, jitter: 0 } })
+    c.connect()
+    await waitFor(() => c.getState().status === 'connected', 'connected')
+    for (const peer of app.peers()) peer.close()
+    await waitFor(() => c.getState().status === 'disconnected', 'disconnected')
+    expect(c.getState().error?.kind).toBe('server')
+    await new Promise((r) => setTimeout(r, 300)) // six retry delays: none may come
+    expect(app.peers()).toEqual([])
+    const again = client(url, { reconnection: { delayMs: 50, maxDelayMs: 50, jitter: 0 }, reconnectOnServerDisconnect: true })
+    again.connect()
+    await waitFor(() => again.getState().status === 'connected', 'connected')
+    const first = again.getState().id
+    for (const peer of app.peers()) peer.close()
+    await waitFor(() => again.getState().status === 'connected' && again.getState().id !== first, 'back through the backoff')
+  })
+
   it('onConnection and onDisconnect run once per connection, whatever ends it; rooms: to(room) reaches members only', async () => {
     const { app, url } = await listen()
     const log: string[] = []
@@ -161,12 +201,16 @@ describe('@ssr-socket/server', () => {
     await waitFor(() => a.getState().status === 'connected' && b.getState().status === 'connected', 'both connected')
     await b.emitWithAck('join', 'lobby')
     app.to('lobby').emit('news' as never, 'for the lobby' as never)
-    await waitFor(() => got.length === 1, 'delivered')
-    expect(got).toEqual(['b:for the lobby'])
+    // Then a message for everyone: once both have it, anything the room message did is in too.
+    app.emit('news' as never, 'for all' as never)
+    await waitFor(() => got.filter((g) => g.endsWith('for all')).length === 2, 'both got the message for all')
+    expect(got.filter((g) => !g.endsWith('for all'))).toEqual(['b:for the lobby'])
     a.disconnect()
     b.dispose()
     await waitFor(() => log.length === 4, 'two in, two out')
-    expect(log.filter((l) => l.startsWith('+'))).toHaveLength(2)
+    const ids = (sign: string) => log.filter((l) => l.startsWith(sign)).map((l) => l.slice(1)).sort()
+    expect(ids('-')).toEqual(ids('+'))
+    expect(new Set(ids('+')).size).toBe(2)
     expect(app.peers()).toEqual([])
   })
 })

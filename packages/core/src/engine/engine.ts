@@ -221,6 +221,10 @@ export class Engine implements TransportSink {
     this._out.flush()
   }
 
+  notice(error: SocketError): void {
+    this._error(error)
+  }
+
   upgraded(transport: string): void {
     this._go({ type: 'upgraded', transport })
   }
@@ -241,7 +245,8 @@ export class Engine implements TransportSink {
     this._history.record('lost', 0)
     if (by === 'server') {
       this._go({ type: 'lost', error })
-      return this.t?.open()
+      // socket.io reconnects at once; a transport without its own backoff goes through the engine's (no tight loop).
+      return this.t?.reconnects ? this.t.open() : this._schedule()
     }
     if (o.reconnection === false) return this._go({ type: 'closed', error })
     this._go({ type: 'lost', error })

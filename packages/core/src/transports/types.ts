@@ -23,6 +23,8 @@ export interface TransportSink {
    * fresh ones); `'fatal'`: retrying cannot help (a bad namespace). Otherwise a retryable failure.
    */
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void
+  /** Optional: an error that ends nothing (the server could not handle an emit that asked no ack): recorded. */
+  notice?(error: SocketError): void
   /** A named event from the server, with its arguments (an ack callback last, when the server asked for one). */
   message(event: string, args: unknown[]): void
   // Reported only by transports that reconnect by themselves (`reconnects: true`):

@@ -155,8 +155,10 @@ class WebSocketTransport implements Transport {
       const args = Array.isArray(b) ? b : []
       if (typeof c === 'number') {
         let answered = false
+        const gen = this._gen
         args.push((value: unknown) => {
-          if (answered || !this._ready) return
+          // Only on the connection that asked: ack ids start again on every connection.
+          if (answered || !this._ready || gen !== this._gen) return
           answered = true
           this.raw?.send(JSON.stringify(['a', c, value ?? null]))
         })
@@ -164,6 +166,8 @@ class WebSocketTransport implements Transport {
       this._deliver(String(a), args)
     } else if (type === 'a' || type === 'x') {
       const pending = this._acks.get(a as number)
+      // An error for an emit without ack (id 0): reported, nothing to reject.
+      if (type === 'x' && !pending) this._c.sink.notice?.(this._c.error('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
       if (pending) {
         this._acks.delete(a as number)
         clearTimeout(pending.timer)
@@ -192,7 +196,9 @@ class WebSocketTransport implements Transport {
     const what = `${code}${reason ? ` ${reason}` : ''}`
     if (code === 4401) return this._fail(gen, this._c.error('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
     if (code === 4403) return this._fail(gen, this._c.error('forbidden-origin', 'forbidden-origin'), 'fatal')
-    if (code === 4400) return this._fail(gen, this._c.error('config', 'not-ssr-socket', what), 'fatal')
+    // The server's protocol error (a frame it could not take): retried with backoff, not fatal.
+    if (code === 4400) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
+    if (code === 1011) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
     if (!this._ready) return this._fail(gen, this._c.error('network', 'lost', what), 'failed')
     this._fail(gen, code === 1000 ? this._c.error('server', 'server-disconnect') : this._c.error('network', 'lost', what), code === 1000 ? 'server' : 'lost')
   }
@@ -276,8 +282,11 @@ class WebSocketTransport implements Transport {
 
   /** JSON only: binary or unserialisable arguments are refused at the call (the facade's check) or here. */
   private _encode(frame: unknown[]): string {
-    return JSON.stringify(frame, (_key, value: unknown) => {
-      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) throw this._c.error('config', 'binary-websocket')
+    const error = this._c.error
+    return JSON.stringify(frame, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // The value before toJSON (a Node Buffer turns into an object there), and blobs, which JSON turns into {}.
+      const raw = this[key]
+      if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw) || (typeof Blob !== 'undefined' && raw instanceof Blob)) throw error('config', 'binary-websocket')
       return value
     })
   }
