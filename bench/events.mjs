@@ -18,9 +18,10 @@ async function raw(url, n) {
   return n / seconds
 }
 
-async function ours(url, n) {
+/** N events through useSocketEvent, with the plugin options of the transport measured. */
+export async function ours(url, n, options = { socketOptions: { transports: ['websocket'] } }) {
   const app = createApp({ render: () => null })
-  app.use(createSocketPlugin({ url, isServer: false, socketOptions: { transports: ['websocket'] } }))
+  app.use(createSocketPlugin({ url, isServer: false, ...options }))
   const scope = effectScope()
   let count = 0
   const last = app.runWithContext(() => scope.run(() => useSocketEvent('tick', () => count++)))
@@ -38,32 +39,36 @@ async function ours(url, n) {
 }
 
 /**
- * Interleaved pairs (raw, ours); the ratio is the median of the per-pair ratios, with their min-max interval. "No
- * measurable cost" is claimed only when that interval includes 1.0.
+ * Interleaved pairs (raw, ours) after a warm-up of each; the ratio is the median of the per-pair ratios, with their
+ * min-max interval. Shared by the WebSocket transport's benchmark (events-websocket.mjs).
  */
+export async function interleaved(raw, ours, url, n, pairs) {
+  await raw(url, 5000) // warm-up both paths
+  await ours(url, 5000)
+  const a = []
+  const b = []
+  const ratios = []
+  for (let i = 0; i < pairs; i++) {
+    const base = await raw(url, n)
+    const value = await ours(url, n)
+    b.push(base)
+    a.push(value)
+    ratios.push(value / base)
+  }
+  return { value: median(a), baseline: median(b), ratio: median(ratios), interval: [Math.min(...ratios), Math.max(...ratios)] }
+}
+
 export async function measureEvents(n = 100_000, pairs = 5) {
   const server = await startServer()
   try {
-    await raw(server.url, 5000) // warm-up both paths
-    await ours(server.url, 5000)
-    const a = []
-    const b = []
-    const ratios = []
-    for (let i = 0; i < pairs; i++) {
-      const base = await raw(server.url, n)
-      const value = await ours(server.url, n)
-      b.push(base)
-      a.push(value)
-      ratios.push(value / base)
-    }
-    const interval = [Math.min(...ratios), Math.max(...ratios)]
+    const { value, baseline, ratio, interval } = await interleaved(raw, ours, server.url, n, pairs)
     const verdict = interval[0] <= 1 && interval[1] >= 1 ? 'no measurable cost (the interval includes 1.0)' : interval[1] < 1 ? 'a measurable cost (the whole interval is below 1.0)' : 'faster than raw (the whole interval is above 1.0)'
     return {
       name: `${n.toLocaleString('en')} server->client events`,
       unit: 'events/s',
-      value: median(a),
-      baseline: median(b),
-      ratio: median(ratios),
+      value,
+      baseline,
+      ratio,
       interval,
       note: `useSocketEvent vs raw socket.on (websocket transport, server in its own process), ${pairs} interleaved pairs, interval min-max: ${verdict}`,
     }

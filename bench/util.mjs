@@ -1,9 +1,12 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-/** Starts bench/server.mjs on `port` (0: any); resolves with { url, port, stop }. */
-export function startServer(port = 0) {
-  const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+/**
+ * Starts a benchmark server in its own process (bench/server.mjs, socket.io; or `script`, e.g. ws-server.mjs) on
+ * `port` (0: any); resolves with { url, port, stop }.
+ */
+export function startServer(port = 0, script = 'server.mjs') {
+  const child = fork(fileURLToPath(new URL(`./${script}`, import.meta.url)), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('message', ({ port }) =>

@@ -4,7 +4,7 @@
 // warning, the page reaches `connected` with exactly one connection, and dev does not reload the page.
 // Prints a table; exit code 1 when a cell fails. Run by the test command after the build (needs Chromium).
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { Server } from 'socket.io'
+import { socketIoClientFiles } from '../test/output.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const templates = join(root, 'test/compat')
@@ -234,15 +235,7 @@ async function main() {
             // Installed without socket.io-client, built, and no socket.io or engine.io code in the output.
             const problems = []
             if (existsSync(join(cell.dir, 'node_modules/socket.io-client'))) problems.push('socket.io-client was installed')
-            const offenders = []
-            const walk = (d) => {
-              for (const name of readdirSync(d)) {
-                const path = join(d, name)
-                if (statSync(path).isDirectory()) walk(path)
-                else if (/\.m?js$/.test(name) && (/(socket|engine)\.io-client/.test(path) || ['xhr poll error', 'It seems you are trying to reach a Socket.IO server'].some((m) => readFileSync(path, 'utf8').includes(m)))) offenders.push(path)
-              }
-            }
-            walk(join(cell.dir, '.output'))
+            const offenders = socketIoClientFiles(join(cell.dir, '.output'))
             if (offenders.length) problems.push(`socket.io code in ${offenders.join(', ')}`)
             for (const problem of problems) extra.push(`${cell.name}: ${problem}`)
             cell.failed = problems.length > 0

@@ -33,14 +33,20 @@ async function setup(auth: Parameters<typeof createSocketRegistry>[0] = { auth: 
   return { server, registry }
 }
 
+/** The registry's default client, connected. */
+async function connected(registry: SocketRegistry) {
+  const client = registry.acquire()
+  client.connect()
+  await waitFor(() => client.getState().status === 'connected', 'connected')
+  return client
+}
+
 describe('inspectRegistry', () => {
   it('sees state transitions with causes, events both ways with sizes (handled or not), ack round trips; never the token', async () => {
     const { registry } = await setup()
     const records: InspectorRecord[] = []
     const inspector = inspectRegistry(registry, (r) => records.push(r))
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     client.emit('greet')
     await waitFor(() => records.some((r) => r.type === 'event' && r.direction === 'in' && r.event === 'greeting'), 'greeting in the log')
     const whoami = await client.emitWithAck('whoami')
@@ -77,9 +83,7 @@ describe('inspectRegistry', () => {
     const { registry } = await setup()
     const a: InspectorRecord[] = []
     const b: InspectorRecord[] = []
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     const first = inspectRegistry(registry, (r) => a.push(r))
     const second = inspectRegistry(registry, (r) => b.push(r))
     expect(client.socket!.listenersAny()).toHaveLength(1) // one watcher, however many inspectors
@@ -100,9 +104,7 @@ describe('inspectRegistry', () => {
 
   it('a listener that throws (a closed DevTools frame) is dropped, and its watcher with it', async () => {
     const { registry } = await setup()
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     let calls = 0
     inspectRegistry(registry, () => {
       calls++
@@ -122,9 +124,7 @@ describe('inspectRegistry', () => {
     const { registry } = await setup()
     const records: InspectorRecord[] = []
     const inspector = inspectRegistry(registry, (r) => records.push(r))
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     await client.emitWithAck('bytes', { name: 'file', data: new Uint8Array(1000), list: Array.from({ length: 50 }, (_, i) => i) })
     const out = records.find((r) => r.type === 'event' && r.event === 'bytes')
     const json = JSON.stringify([{ name: 'file', list: Array.from({ length: 50 }, (_, i) => i) }]).length - 2
@@ -138,9 +138,7 @@ describe('inspectRegistry', () => {
     const { registry } = await setup({ auth: { token: RAW } })
     const records: InspectorRecord[] = []
     const inspector = inspectRegistry(registry, (r) => records.push(r))
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     expect(await client.emitWithAck('whoami')).toMatchObject({ token: RAW })
     expect(records.find((r) => r.type === 'ack' && r.event === 'whoami')).toMatchObject({ value: { token: '[redacted]', note: 'you are [redacted]' } })
     expect(JSON.stringify(records)).not.toContain(RAW)
@@ -152,9 +150,7 @@ describe('inspectRegistry', () => {
     const { server, registry } = await setup()
     const records: InspectorRecord[] = []
     const inspector = inspectRegistry(registry, (r) => records.push(r))
-    const client = registry.acquire()
-    client.connect()
-    await waitFor(() => client.getState().status === 'connected', 'connected')
+    const client = await connected(registry)
     expect(inspector.simulateOnline(client.key)).toBe(false) // not offline: nothing to do
     expect(inspector.simulateOffline(client.key)).toBe(true)
     expect(client.getState().status).toBe('offline')

@@ -225,20 +225,8 @@ export function inspectRegistry(registry: SocketRegistry, listener: InspectorLis
   for (const { client } of entries.values()) watchFacade(client, taps, watched)
   return {
     clients,
-    connect(key) {
-      const client = find(key)
-      const status = client?.getState().status
-      if (!client || status === 'connected' || status === 'connecting') return false
-      client.connect()
-      return true
-    },
-    disconnect(key) {
-      const client = find(key)
-      const status = client?.getState().status
-      if (!client || status === 'idle' || status === 'disconnected') return false
-      client.disconnect()
-      return true
-    },
+    connect: (key) => call(find(key), 'connect', ['connected', 'connecting']),
+    disconnect: (key) => call(find(key), 'disconnect', ['idle', 'disconnected']),
     reconnect(key) {
       const client = find(key)
       if (!client) return false
@@ -274,6 +262,13 @@ export function inspectRegistry(registry: SocketRegistry, listener: InspectorLis
       if (taps.listeners.delete(own)) retap()
     },
   }
+}
+
+/** Calls `method` on the client unless its status is one where there is nothing to do; whether it applied. */
+function call(client: Client | undefined, method: 'connect' | 'disconnect', nothingToDo: readonly SocketStatus[]): boolean {
+  if (!client || nothingToDo.includes(client.getState().status)) return false
+  client[method]()
+  return true
 }
 
 /** Ends a live connection (or a handshake) as if it were lost, for the actions that need it down. */

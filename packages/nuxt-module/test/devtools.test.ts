@@ -1,19 +1,20 @@
 // The DevTools tab under nuxi dev, in Chromium: the app's page opens Nuxt DevTools on the module's tab (through
 // DevTools' own host API, as its tab bar does), and the tab's frame is read and clicked like a user would. The
 // socket.io server is real (127.0.0.1) and checks the token; the tab must never show that token.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestServer, freePort, waitFor, type TestServer } from '@ssr-socket/core/testing'
+import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
-import { fixture, runNuxi, startNuxi } from './nuxi'
+import { filesUnder } from '../../../test/output.mjs'
+import { fixture, runNuxi, startDev } from './nuxi'
 
 const TOKEN = 'devtools-secret-token-4f1c9a7e'
 const dir = fixture('devtools')
 
 let server: TestServer
-let dev: ReturnType<typeof startNuxi>
+let dev: Awaited<ReturnType<typeof startDev>>
 let browser: Browser
 let url: string
 
@@ -26,17 +27,9 @@ beforeAll(async () => {
       socket.on('whoami', (ack: (value: unknown) => void) => ack({ token: TOKEN, note: `signed in with ${TOKEN}` }))
     },
   })
-  const port = await freePort()
-  url = `http://127.0.0.1:${port}`
-  dev = startNuxi(['dev', '--port', String(port), '--host', '127.0.0.1'], dir, { NUXT_PUBLIC_SOCKET_URL: server.url })
+  dev = await startDev(dir, { NUXT_PUBLIC_SOCKET_URL: server.url })
+  url = dev.url
   browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs })
-  const started = Date.now()
-  for (;;) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false)
-    if (ok) break
-    if (Date.now() - started > 120_000) throw new Error(`nuxi dev did not answer within 120 s:\n${dev.output()}`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
 }, 180_000)
 
 afterAll(async () => {
@@ -185,15 +178,7 @@ describe('Nuxt DevTools tab', () => {
     await dev.stop() // the build writes the .nuxt the dev server reads
     const { code, output } = await runNuxi(['build'], dir, {}, 240_000)
     expect(code, output).toBe(0)
-    const files: string[] = []
-    const walk = (d: string): void => {
-      for (const name of readdirSync(d)) {
-        const path = join(d, name)
-        if (statSync(path).isDirectory()) walk(path)
-        else if (/\.(m?js|html|json)$/.test(name)) files.push(path)
-      }
-    }
-    walk(join(dir, '.output'))
+    const files = filesUnder(join(dir, '.output'), /\.(m?js|html|json)$/)
     const text = files.map((f) => readFileSync(f, 'utf8')).join('\n')
     // What the build does contain: the library (its plugin's name), so that the search below looks in the right place.
     expect(text).toContain('ssr-socket Nuxt plugin')

@@ -5,10 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestServer, freePort, waitFor, type TestServer } from '@ssr-socket/core/testing'
+import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { fiveHotUpdates, settleDevReloads } from '../../../test/hotUpdates'
-import { fixture, startNuxi } from './nuxi'
+import { fixture, startDev } from './nuxi'
 
 const dir = fixture('hmr')
 const COMPONENT = join(dir, 'app/components/LivePanel.vue')
@@ -16,7 +16,7 @@ const COMPOSABLE = join(dir, 'app/composables/useLive.ts')
 const originals = new Map([COMPONENT, COMPOSABLE].map((file) => [file, readFileSync(file, 'utf8')]))
 
 let server: TestServer
-let dev: ReturnType<typeof startNuxi>
+let dev: Awaited<ReturnType<typeof startDev>>
 let browser: Browser
 let url: string
 /** Connections opened on the server in all, and the most open at once. */
@@ -32,18 +32,9 @@ beforeAll(async () => {
       socket.on('disconnect', () => {})
     },
   })
-  const port = await freePort()
-  url = `http://127.0.0.1:${port}`
-  dev = startNuxi(['dev', '--port', String(port), '--host', '127.0.0.1'], dir, { NUXT_PUBLIC_SOCKET_URL: server.url })
+  dev = await startDev(dir, { NUXT_PUBLIC_SOCKET_URL: server.url })
+  url = dev.url
   browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs })
-  // nuxi dev answers once Vite and Nitro are up (about 15-30 s here the first time).
-  const started = Date.now()
-  for (;;) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false)
-    if (ok) break
-    if (Date.now() - started > 120_000) throw new Error(`nuxi dev did not answer within 120 s:\n${dev.output()}`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
 }, 180_000)
 
 afterAll(async () => {

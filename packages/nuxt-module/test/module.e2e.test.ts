@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { $fetch, createPage, setup, url, useTestContext } from '@nuxt/test-utils/e2e'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestServer, waitFor } from '@ssr-socket/core/testing'
 import { chromiumArgs, CHROMIUM, requireChromium } from '../../../test/chromium'
+import { filesUnder, SOCKET_IO_CLIENT_MARKERS } from '../../../test/output.mjs'
 
 requireChromium()
 // Short ping settings: a connection left behind by a closed page is noticed within 2 s.
@@ -21,16 +22,6 @@ await setup({
   setupTimeout: 240_000,
 })
 
-// Strings that exist only in engine.io-client / socket.io-client code.
-const CLIENT_LIBRARY_MARKERS = ['xhr poll error', 'It seems you are trying to reach a Socket.IO server']
-
-function* files(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry)
-    if (statSync(path).isDirectory()) yield* files(path)
-    else yield path
-  }
-}
 
 describe('server side', () => {
   it('SSR HTML shows the initial status', async () => {
@@ -47,16 +38,16 @@ describe('server side', () => {
     const serverDir = join(outputDir, 'server')
     const offenders: string[] = []
     let scanned = 0
-    for (const file of files(serverDir)) {
+    for (const file of filesUnder(serverDir)) {
       scanned++
       if (/(^|\/)(socket\.io-client|engine\.io-client)(\/|$)/.test(file)) offenders.push(file)
-      else if (/\.(m?js|cjs|json)$/.test(file) && CLIENT_LIBRARY_MARKERS.some((m) => readFileSync(file, 'utf8').includes(m))) offenders.push(file)
+      else if (/\.(m?js|cjs|json)$/.test(file) && SOCKET_IO_CLIENT_MARKERS.some((m) => readFileSync(file, 'utf8').includes(m))) offenders.push(file)
     }
     expect(scanned).toBeGreaterThan(5)
     expect(offenders).toEqual([])
     // ...while the browser build does carry it (so the markers are right).
     const publicDir = join(outputDir, 'public')
-    expect([...files(publicDir)].some((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes(CLIENT_LIBRARY_MARKERS[1]!))).toBe(true)
+    expect(filesUnder(publicDir).some((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes(SOCKET_IO_CLIENT_MARKERS[1]!))).toBe(true)
   })
 })
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@ssr-socket/core/testing'
 
 export const NUXI = fileURLToPath(new URL('../node_modules/.bin/nuxi', import.meta.url))
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
@@ -63,4 +64,23 @@ export function startNuxi(args: string[], cwd: string, env: Record<string, strin
         }, 5000).unref()
       }),
   }
+}
+
+/** Resolves once `url` answers 200 (nuxi dev: once Vite and Nitro are up, about 15-30 s here the first time). */
+export async function untilAnswers(url: string, what: () => string = () => '', timeoutMs = 120_000): Promise<void> {
+  const started = Date.now()
+  for (;;) {
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s:\n${what()}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** `nuxi dev` of a fixture on a free port of 127.0.0.1, answering; `stop()` ends it. */
+export async function startDev(dir: string, env: Record<string, string> = {}): Promise<ReturnType<typeof startNuxi> & { url: string; port: number }> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const dev = startNuxi(['dev', '--port', String(port), '--host', '127.0.0.1'], dir, env)
+  await untilAnswers(url, dev.output)
+  return Object.assign(dev, { url, port })
 }

@@ -3,18 +3,17 @@
 // SSR HTML idle, no hydration warning over 20 loads, one WebSocket per page, events and acks both ways, a room
 // broadcast seen by a second page, and a restart of the server process -> reconnecting -> connected without reload.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { settleDevReloads } from '../../../test/hotUpdates'
-import { fixture, runNuxi, startNuxi } from './nuxi'
+import { filesUnder, socketIoClientFiles } from '../../../test/output.mjs'
+import { fixture, runNuxi, startDev, untilAnswers } from './nuxi'
 
 const dir = fixture('websocket')
-// Strings that exist only in engine.io-client / socket.io-client code (as in module.e2e.test.ts).
-const SOCKET_IO_MARKERS = ['xhr poll error', 'It seems you are trying to reach a Socket.IO server']
 
 let browser: Browser
 
@@ -26,14 +25,6 @@ afterAll(async () => {
   await browser?.close()
 })
 
-async function answers(url: string, timeoutMs = 120_000): Promise<void> {
-  const started = Date.now()
-  for (;;) {
-    if (await fetch(url).then((r) => r.status === 200, () => false)) return
-    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /** A page that counts its WebSockets to /_ws and its hydration warnings. */
 async function open(url: string): Promise<{ page: Page; sockets: () => number; warnings: string[] }> {
@@ -119,7 +110,7 @@ describe('built (node-server preset)', () => {
   let port = 0
   const start = async (): Promise<void> => {
     child = spawn(process.execPath, [join(dir, '.output/server/index.mjs')], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' }, stdio: 'ignore' })
-    await answers(url)
+    await untilAnswers(url)
   }
   const stop = async (): Promise<void> => {
     const c = child
@@ -140,18 +131,9 @@ describe('built (node-server preset)', () => {
   afterAll(stop)
 
   it('no socket.io-client or engine.io-client code in the browser or server output', () => {
-    const files: string[] = []
-    const walk = (d: string): void => {
-      for (const name of readdirSync(d)) {
-        const path = join(d, name)
-        if (statSync(path).isDirectory()) walk(path)
-        else if (/\.m?js$/.test(name)) files.push(path)
-      }
-    }
-    walk(join(dir, '.output'))
+    const files = filesUnder(join(dir, '.output'), /\.m?js$/)
     expect(files.length).toBeGreaterThan(10)
-    const offenders = files.filter((f) => /(socket|engine)\.io-client/.test(f) || SOCKET_IO_MARKERS.some((m) => readFileSync(f, 'utf8').includes(m)))
-    expect(offenders).toEqual([])
+    expect(socketIoClientFiles(join(dir, '.output'))).toEqual([])
     // The WebSocket transport is there (so the search reads the right files).
     expect(files.some((f) => readFileSync(f, 'utf8').includes('ssr-socket.v1'))).toBe(true)
   })
@@ -166,20 +148,12 @@ describe('built (node-server preset)', () => {
 })
 
 describe('nuxi dev', () => {
-  let dev: ReturnType<typeof startNuxi> | null = null
-  let url = ''
-  let port = 0
-  const start = async (): Promise<void> => {
-    dev = startNuxi(['dev', '--port', String(port), '--host', '127.0.0.1'], dir)
-    await answers(url)
-  }
+  let dev: Awaited<ReturnType<typeof startDev>> | null = null
   beforeAll(async () => {
-    port = await freePort()
-    url = `http://127.0.0.1:${port}`
-    await start()
+    dev = await startDev(dir)
     // The first page of a fresh dev server may reload once (dependency optimisation): load one until it stays.
     const page = await browser.newPage()
-    await page.goto(url)
+    await page.goto(dev.url)
     await settleDevReloads(page, 2000, 'nuxi dev')
     await leave(page)
   }, 240_000)
@@ -194,7 +168,7 @@ describe('nuxi dev', () => {
   const original = readFileSync(route, 'utf8')
   afterAll(() => writeFileSync(route, original))
   contract('nuxi dev', () => ({
-    url,
+    url: dev!.url,
     restart: async () => {
       writeFileSync(route, `${original}\n// edited by websocket.e2e.test.ts at ${Date.now()}\n`)
     },

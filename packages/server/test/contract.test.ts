@@ -3,19 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createSocketClient, createSocketRegistry, isSocketError, type SocketClient, type SocketClientOptions, type SocketRegistry } from '@ssr-socket/core'
 import { createTcpProxy, waitFor, type TcpProxy } from '@ssr-socket/core/testing'
+import { CountingTarget } from '../../core/src/testFixtures'
 import { TRANSPORTS, type Harness } from './harness'
-
-class CountingTarget extends EventTarget {
-  listeners = 0
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners++
-    super.addEventListener(...args)
-  }
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners--
-    super.removeEventListener(...args)
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -257,8 +257,6 @@ function start() {
     const button = /** @type {HTMLElement} */ (event.target).closest?.('button[data-action]')
     if (button) void act(/** @type {string} */ (button.getAttribute('data-action')), /** @type {string} */ (button.getAttribute('data-key')))
   })
-  // The frame goes (DevTools reloaded, the app navigated away): the inspector stops.
-  window.addEventListener('pagehide', pause)
   const tick = () => {
     // Listening only while the tab is on screen: closed DevTools, or another DevTools tab, cost the app nothing.
     if (!onScreen(host)) return pause()
@@ -266,7 +264,12 @@ function start() {
     refresh()
   }
   tick()
-  setInterval(tick, 500)
+  const ticking = setInterval(tick, 500)
+  // The frame goes (DevTools reloaded, the app navigated away): the inspector stops, and the refresh with it.
+  window.addEventListener('pagehide', () => {
+    clearInterval(ticking)
+    pause()
+  })
 }
 
 start()
