@@ -1,24 +1,31 @@
 // The server side of the `events` protocol (PROTOCOL.md) as crossws hooks: Nitro's defineWebSocketHandler, crossws's
 // Node adapter, Bun and Deno take the same object. One connection state per peer, created at `open` and removed at
-// `close` (the one cleanup path for its timers); nothing is kept per request outside it.
+// `close` (the one cleanup path for its timers, acks and rooms); nothing is kept per request outside it. The codec is
+// protocol.ts, the limits limits.ts, the room index rooms.ts.
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
+import { Budget, resolveLimits, type LimitOptions, type Limits } from './limits.js'
+import { byteLength, CLOSE, closeCode, closeReason, decode, encode, PROTOCOL, utf8Length, type ClientFrame } from './protocol.js'
+import { checkRoom, Rooms } from './rooms.js'
 
-export const PROTOCOL = 'ssr-socket.v1'
+export { CLOSE, PROTOCOL }
+export type { Limits }
 
 /** What the server reads of a crossws peer (0.3 and 0.4). */
 export interface WsPeer {
   readonly id: string
   send(data: string): unknown
   close?(code?: number, reason?: string): void
-  subscribe(topic: string): void
-  unsubscribe(topic: string): void
-  publish(topic: string, data: string): unknown
+  terminate?(): void
+  /** The runtime's WebSocket (crossws: `peer.websocket`): where `bufferedAmount` is read. */
+  readonly websocket?: unknown
   readonly request?: { readonly headers: Headers | Record<string, string | string[] | undefined>; readonly url?: string }
 }
 
 /** What the server reads of a crossws message. */
 export interface WsMessage {
   text(): string
+  /** The data as the runtime delivered it (measured before it is decoded). */
+  readonly rawData?: unknown
 }
 
 /** The upgrade request as crossws hands it over. */
@@ -37,7 +44,7 @@ export interface AuthContext {
   readonly peer: WsPeer
 }
 
-export interface SocketServerOptions {
+export interface SocketServerOptions extends LimitOptions {
   /**
    * Decides the handshake: return what the handlers should see as `peer.data` (the user), or `false` / throw to
    * refuse it; the client reports `unauthorized`. Without it every connection is accepted (data: null).
@@ -48,19 +55,11 @@ export interface SocketServerOptions {
    * host as the request's Host header, and clients that send no Origin (not browsers). Others get HTTP 403.
    */
   origins?: readonly string[] | ((origin: string, headers: Headers) => boolean)
-  /** Frames above this many bytes close the connection (4413). @default 1048576 */
-  maxPayloadBytes?: number
-  /** At most this many events per window from one connection (4429 beyond). @default { events: 100, perMs: 1000 } */
-  rateLimit?: { events: number; perMs: number } | false
-  /** @default 25000 */
-  pingIntervalMs?: number
-  /** @default 20000 */
-  pingTimeoutMs?: number
-  /** Time a new connection has to send `hello`. @default 10000 */
-  handshakeTimeoutMs?: number
-  /** Time `peer.emitWithAck` waits. @default 10000 */
-  ackTimeoutMs?: number
-  /** Where a handler's failure is reported (the client gets a generic error, never the message). @default console.error */
+  /**
+   * Where a failure is reported: a handler's (the client gets a generic error, never the message), the auth hook's
+   * (`event` 'auth'), an onConnection / onDisconnect handler's, sync or async ('connection', 'disconnect'), an ack
+   * answer that cannot be encoded. @default console.error
+   */
   onError?: (error: unknown, event: string, peer: SocketPeer) => void
 }
 
@@ -73,9 +72,10 @@ export interface SocketPeer<E extends EventsMap = DefaultListenEvents> {
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Sends and waits for the client's ack (rejects after ackTimeoutMs, or when the connection closes). */
   emitWithAck<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): Promise<unknown>
+  /** Throws a TypeError for a room that is not a string of 1 to 200 characters. */
   join(room: string): void
   leave(room: string): void
-  /** The other connections in `room` (this process's and, through crossws pub/sub, the adapter's). */
+  /** The other connections in `room`, in this process. */
   to(room: string): { emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void }
   close(code?: number, reason?: string): void
   /** The crossws peer underneath. */
@@ -98,32 +98,39 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   on<K extends keyof L & string>(event: K, handler: Handler<L, E, K>): this
   off(event: keyof L & string): this
   /** Runs when a connection passes its handshake (after `auth`). */
-  onConnection(handler: (peer: SocketPeer<E>) => void): this
+  onConnection(handler: (peer: SocketPeer<E>) => unknown): this
   /** Runs once when a connection that passed its handshake ends, whatever ended it. */
-  onDisconnect(handler: (peer: SocketPeer<E>) => void): this
+  onDisconnect(handler: (peer: SocketPeer<E>) => unknown): this
   /** Every connection of this server, in this process. */
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Every connection in `room`, in this process. */
   to(room: string): { emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void }
   peers(): SocketPeer<E>[]
+  /** The limits in force (the options, checked, with their defaults). */
+  readonly limits: Limits
+  /** What the server holds now: for leak checks and diagnostics. */
+  stats(): { connections: number; handshaking: number; rooms: number; pendingAcks: number }
   /** Closes every connection (1001, going away) and clears every timer. */
   close(): void
 }
 
-/** A connection's state: created at open, deleted at close (which clears its timer). */
+/** A connection's state: created at open, deleted at close (which clears its timer, acks and rooms). */
 interface Conn {
   readonly raw: WsPeer
+  /** The runtime's WebSocket, read once (crossws builds a proxy for it on first access). */
+  ws: { bufferedAmount?: unknown } | undefined
   peer: SocketPeer<EventsMap> | null
   /** `hello` arrived (the auth hook may still run). */
   hello: boolean
   timer: ReturnType<typeof setTimeout> | undefined
   awaitingPong: boolean
-  windowStart: number
-  events: number
+  readonly budget: Budget
   nextAck: number
   readonly acks: Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>
   readonly rooms: Set<string>
 }
+
+type Lifecycle = (peer: SocketPeer<EventsMap>) => unknown
 
 const headersOf = (h: WsRequest['headers'] | undefined): Headers => {
   if (!h) return new Headers()
@@ -133,195 +140,260 @@ const headersOf = (h: WsRequest['headers'] | undefined): Headers => {
   return out
 }
 
-const frame = (...parts: unknown[]): string => JSON.stringify(parts)
 const noop = (): void => {}
-let encoder: TextEncoder | undefined
-const utf8 = (text: string): number => (encoder ??= new TextEncoder()).encode(text).length
-/** Close codes a server may send (1000, 1001, 1011, 4000-4999), and a reason within the protocol's 123 bytes. */
-const closeCode = (code: number): number => (code === 1000 || code === 1001 || code === 1011 || (code >= 4000 && code <= 4999) ? code : 1000)
-const closeReason = (reason: string | undefined): string | undefined => {
-  if (!reason) return reason
-  let out = reason.slice(0, 123)
-  while (utf8(out) > 123) out = out.slice(0, -1)
-  return out
-}
-/** One id per server: crossws 0.3 shares topics among every route of an app, so rooms are named per server. */
-let servers = 0
+const isThenable = (value: unknown): value is PromiseLike<unknown> => !!value && typeof (value as PromiseLike<unknown>).then === 'function'
 
 export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E extends EventsMap = DefaultListenEvents>(options: SocketServerOptions = {}): SocketServer<L, E> {
-  const maxPayload = options.maxPayloadBytes ?? 1_048_576
-  const rate = options.rateLimit === undefined ? { events: 100, perMs: 1000 } : options.rateLimit
-  const pingInterval = options.pingIntervalMs ?? 25_000
-  const pingTimeout = options.pingTimeoutMs ?? 20_000
-  const ackTimeout = options.ackTimeoutMs ?? 10_000
-  const report = options.onError ?? ((error: unknown, event: string) => console.error(`[ssr-socket/server] the handler of "${event}" failed:`, error))
+  const limits = resolveLimits(options)
+  const { maxPayloadBytes, pingIntervalMs, pingTimeoutMs, ackTimeoutMs, maxBufferedBytes, maxArguments } = limits
+  for (const name of ['auth', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`[ssr-socket/server] options.${name} must be a function.`)
+  }
+  const report = options.onError ?? ((error: unknown, event: string) => console.error(`[ssr-socket/server] ${event === 'connection' || event === 'disconnect' || event === 'auth' ? `the ${event} hook` : `the handler of "${event}"`} failed:`, error))
   const handlers = new Map<string, (peer: SocketPeer<EventsMap>, ...args: unknown[]) => unknown>()
-  const connected = new Set<(peer: SocketPeer<EventsMap>) => void>()
-  const disconnected = new Set<(peer: SocketPeer<EventsMap>) => void>()
-  /** Lifecycle handlers, each on its own: one that throws is reported and stops neither the others nor the close. */
-  const notify = (list: Set<(peer: SocketPeer<EventsMap>) => void>, peer: SocketPeer<EventsMap>, what: string): void => {
-    for (const handler of list) {
-      try {
-        handler(peer)
-      } catch (error) {
-        report(error, what, peer as SocketPeer)
-      }
+  const connected = new Set<Lifecycle>()
+  const disconnected = new Set<Lifecycle>()
+  /** A failure of app code: reported, whether it threw or its promise rejected; never thrown into crossws. */
+  const guard = (what: string, peer: SocketPeer<EventsMap>, run: () => unknown, failed = (error: unknown) => report(error, what, peer as SocketPeer)): void => {
+    try {
+      const result = run()
+      if (isThenable(result)) result.then(undefined, failed)
+    } catch (error) {
+      failed(error)
     }
   }
+  /** Lifecycle handlers, each on its own: one that fails is reported and stops neither the others nor the close. */
+  const notify = (list: Set<Lifecycle>, peer: SocketPeer<EventsMap>, what: string): void => {
+    for (const handler of list) guard(what, peer, () => handler(peer))
+  }
   const conns = new Map<string, Conn>()
+  const rooms = new Rooms<Conn>()
 
-  const id = ++servers
-  const topic = (room: string): string => `ssr-socket/${id}/${room}`
   /** Origins refused so far, each reported once (a refusal is otherwise silent on the server). */
   const refusedOrigins = new Set<string>()
   const allowed = (origin: string | null, headers: Headers): boolean => {
     if (!origin) return true
     const o = options.origins
     let ok: boolean
-    if (typeof o === 'function') ok = o(origin, headers)
-    else if (o) ok = o.includes(origin)
-    else {
-      try {
-        ok = new URL(origin).host === headers.get('host')
-      } catch {
-        ok = false
-      }
+    try {
+      if (typeof o === 'function') ok = !!o(origin, headers)
+      else if (o) ok = o.includes(origin)
+      else ok = new URL(origin).host === headers.get('host')
+    } catch {
+      ok = false
     }
     if (!ok && !refusedOrigins.has(origin) && refusedOrigins.size < 100) {
       refusedOrigins.add(origin)
       console.warn(
-        `[ssr-socket/server] refused a socket from Origin ${origin} (Host: ${headers.get('host') ?? 'none'}). ` +
+        `[ssr-socket/server] refused a socket from Origin ${origin.slice(0, 200)} (Host: ${headers.get('host')?.slice(0, 200) ?? 'none'}). ` +
           'Behind a proxy that rewrites Host, or for another origin, list the allowed ones in options.origins.',
       )
     }
     return ok
   }
 
-  /** Ends a connection: its timer and pending acks go with it. The one cleanup path. */
-  const drop = (id: string, code?: number, reason?: string): void => {
-    const conn = conns.get(id)
-    if (!conn) return
-    conns.delete(id)
+  /**
+   * Ends a connection: its timer, pending acks and rooms go with it, then the socket is closed (`code`) or cut
+   * (`terminate`: nothing queued for it is sent). The one cleanup path; no step can skip the next.
+   */
+  const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false): void => {
+    if (!conn || conns.get(conn.raw.id) !== conn) return
+    conns.delete(conn.raw.id)
     clearTimeout(conn.timer)
+    conn.timer = undefined
     for (const pending of conn.acks.values()) {
       clearTimeout(pending.timer)
       pending.reject(new Error('the connection closed before the ack'))
     }
     conn.acks.clear()
-    try {
-      for (const room of conn.rooms) conn.raw.unsubscribe(topic(room))
-      if (code !== undefined) conn.raw.close?.(closeCode(code), closeReason(reason))
-    } catch {
-      // the socket is gone already: nothing to close
-    } finally {
-      if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
+    rooms.leaveAll(conn, conn.rooms)
+    if (code !== undefined) {
+      try {
+        conn.raw.close?.(closeCode(code), closeReason(reason))
+      } catch {
+        terminate = true // a socket that cannot be closed is cut
+      }
     }
+    if (terminate) {
+      try {
+        conn.raw.terminate?.()
+      } catch {
+        // gone already
+      }
+    }
+    if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
+  }
+
+  /** Bytes waiting for this peer, where the runtime reports them. */
+  const buffered = (conn: Conn): number => {
+    const amount = (conn.ws ??= (conn.raw.websocket as Conn['ws']) ?? {}).bufferedAmount
+    return typeof amount === 'number' ? amount : 0
+  }
+
+  /** Sends a frame, unless the peer is too far behind: then it is cut (4509) and nothing more is queued for it. */
+  const send = (conn: Conn, text: string): void => {
+    if (buffered(conn) > maxBufferedBytes) return drop(conn, CLOSE.slow, 'reads too slowly', true)
+    conn.raw.send(text)
   }
 
   const heartbeat = (conn: Conn): void => {
     clearTimeout(conn.timer)
     conn.timer = setTimeout(() => {
-      conn.raw.send(frame('ping'))
       conn.awaitingPong = true
-      conn.timer = setTimeout(() => conn.awaitingPong && drop(conn.raw.id, 4408, 'ping timeout'), pingTimeout)
-    }, pingInterval)
+      conn.timer = setTimeout(() => conn.awaitingPong && drop(conn, CLOSE.timeout, 'ping timeout'), pingTimeoutMs)
+      send(conn, '["ping"]')
+    }, pingIntervalMs)
+  }
+
+  /** One encoding for every member of a room (or of the server); a member too far behind is cut, the others served. */
+  const sendAll = (members: Iterable<Conn> | undefined, text: string, except?: Conn): void => {
+    if (members) for (const conn of members) if (conn !== except && conn.peer) send(conn, text)
   }
 
   const makePeer = (conn: Conn, data: unknown): SocketPeer<EventsMap> => {
     const raw = conn.raw
-    const emitTo = (send: (text: string) => void) => (event: string, ...args: unknown[]) => send(frame('e', event, args))
     return {
       id: raw.id,
       data,
       rooms: conn.rooms,
-      emit: emitTo((text) => raw.send(text)),
+      emit: (event: string, ...args: unknown[]) => send(conn, encode('e', event, args)),
       emitWithAck: (event: string, ...args: unknown[]) =>
         new Promise((resolve, reject) => {
-          if (!conns.has(raw.id)) return reject(new Error('the connection is closed'))
+          if (conns.get(raw.id) !== conn) return reject(new Error('the connection is closed'))
           const id = ++conn.nextAck
+          const text = encode('e', event, args, id) // throws (rejects) before anything is kept
           const timer = setTimeout(() => {
             conn.acks.delete(id)
-            reject(new Error(`no ack for "${event}" within ${ackTimeout} ms`))
-          }, ackTimeout)
+            reject(new Error(`no ack for "${event}" within ${ackTimeoutMs} ms`))
+          }, ackTimeoutMs)
           conn.acks.set(id, { resolve, reject, timer })
-          raw.send(frame('e', event, args, id))
+          send(conn, text)
         }),
       join(room) {
-        conn.rooms.add(room)
-        raw.subscribe(topic(room))
+        checkRoom(room, 'join')
+        if (conns.get(raw.id) === conn) rooms.join(room, conn, conn.rooms)
       },
       leave(room) {
-        conn.rooms.delete(room)
-        raw.unsubscribe(topic(room))
+        checkRoom(room, 'leave')
+        rooms.leave(room, conn, conn.rooms)
       },
-      to: (room) => ({ emit: emitTo((text) => raw.publish(topic(room), text)) }),
-      close: (code = 1000, reason) => drop(raw.id, code, reason),
+      to: (room) => {
+        checkRoom(room, 'to')
+        return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), encode('e', event, args), conn) }
+      },
+      close: (code = 1000, reason) => drop(conn, code, reason),
       raw,
     }
   }
 
-  /** An error frame for event `id` (0: an event without ack), and the handler's error reported here, not sent. */
-  const fail = (conn: Conn, id: number, code: string, message: string): void => {
-    conn.raw.send(frame('x', id, { code, message }))
-  }
+  /** An error frame for event `id` (0: an event without ack); what failed is reported where it happened, not sent. */
+  const fail = (conn: Conn, id: number, code: string, message: string): void => send(conn, encode('x', id, { code, message }))
 
-  const onEvent = (conn: Conn, parts: unknown[]): void => {
-    const [, event, args, id] = parts
-    const ackId = typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : 0
-    if (typeof event !== 'string' || event.length === 0 || event.length > 200 || !Array.isArray(args) || (id !== undefined && ackId === 0)) {
-      return drop(conn.raw.id, 4400, 'bad event frame')
-    }
+  const onEvent = (conn: Conn, { event, args, id }: Extract<ClientFrame, { type: 'e' }>): void => {
     const handler = handlers.get(event)
-    if (!handler) return fail(conn, ackId, 'unknown-event', `no handler for "${event}" on this server`)
+    if (!handler) return fail(conn, id, 'unknown-event', `no handler for "${event}" on this server`)
+    if (args.length > maxArguments) return fail(conn, id, 'too-many-arguments', `more than ${maxArguments} arguments for "${event}"`)
+    const peer = conn.peer!
     let answered = false
     const ack = (value?: unknown): void => {
-      if (answered || !conns.has(conn.raw.id)) return
+      if (answered || conns.get(conn.raw.id) !== conn) return
       answered = true
-      conn.raw.send(frame('a', ackId, value ?? null))
-    }
-    const peer = conn.peer!
-    const failed = (error: unknown): void => {
-      report(error, event, peer as SocketPeer)
-      if (!answered) {
-        answered = true
-        fail(conn, ackId, 'handler-error', `the handler of "${event}" failed`)
+      let text: string
+      try {
+        text = encode('a', id, value ?? null)
+      } catch (error) {
+        // A cycle, a BigInt, too deep: the client gets an error now rather than wait for its timeout.
+        report(error, event, peer as SocketPeer)
+        text = encode('x', id, { code: 'bad-ack', message: `the answer of "${event}" could not be encoded` })
       }
+      send(conn, text)
     }
-    try {
-      // Without an ack id (the client used emit) the handler still gets a callback: calling it does nothing.
-      const result = handler(peer, ...args, ackId ? ack : noop)
-      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(undefined, failed)
-    } catch (error) {
-      failed(error)
-    }
+    // Without an ack id (the client used emit) the handler still gets a callback: calling it does nothing.
+    guard(event, peer, () => handler(peer, ...args, id ? ack : noop), (error) => {
+      report(error, event, peer as SocketPeer)
+      if (!answered && conns.get(conn.raw.id) === conn) {
+        answered = true
+        fail(conn, id, 'handler-error', `the handler of "${event}" failed`)
+      }
+    })
   }
 
-  const onHello = async (conn: Conn, parts: unknown[]): Promise<void> => {
+  const onHello = async (conn: Conn, auth: unknown): Promise<void> => {
     const raw = conn.raw
     conn.hello = true // the handshake deadline (conn.timer) keeps running over the auth hook
     let data: unknown = null
     if (options.auth) {
       try {
-        data = await options.auth({ auth: parts[1] ?? null, headers: headersOf(raw.request?.headers), peer: raw })
+        data = await options.auth({ auth, headers: headersOf(raw.request?.headers), peer: raw })
       } catch (error) {
         // The hook failed (not a refusal): reported here, never sent; the client retries with backoff.
-        if (!conns.has(raw.id)) return
+        if (conns.get(raw.id) !== conn) return
         report(error, 'auth', { id: raw.id, raw } as unknown as SocketPeer)
-        return drop(raw.id, 1011, 'the server could not check the credentials')
+        return drop(conn, CLOSE.serverError, 'the server could not check the credentials')
       }
-      if (!conns.has(raw.id)) return
+      if (conns.get(raw.id) !== conn) return
       if (data === false || data === undefined || data === null) {
-        raw.send(frame('refused', { code: 'unauthorized', message: 'the server refused the credentials' }))
-        return drop(raw.id, 4401, 'unauthorized')
+        send(conn, encode('refused', { code: 'unauthorized', message: 'the server refused the credentials' }))
+        return drop(conn, CLOSE.unauthorized, 'unauthorized')
       }
     }
-    if (!conns.has(raw.id)) return // closed while the auth hook ran
+    if (conns.get(raw.id) !== conn) return // closed while the auth hook ran
     clearTimeout(conn.timer)
     conn.timer = undefined
     conn.peer = makePeer(conn, data)
-    raw.send(frame('welcome', { id: raw.id, pingInterval, pingTimeout, v: 1 }))
+    send(conn, encode('welcome', { id: raw.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }))
     heartbeat(conn)
     notify(connected, conn.peer, 'connection')
+  }
+
+  /** One frame from a client, measured before it is decoded. */
+  const onMessage = (conn: Conn, message: WsMessage): void => {
+    const now = Date.now()
+    const data = message.rawData
+    const text = data === undefined ? message.text() : undefined
+    const size = text === undefined ? byteLength(data) : utf8Length(text)
+    if (size > maxPayloadBytes) {
+      fail(conn, 0, 'too-large', `a frame of more than ${maxPayloadBytes} bytes`)
+      return drop(conn, CLOSE.tooLarge, 'payload too large')
+    }
+    if (!conn.budget.bytes(size, now)) return drop(conn, CLOSE.rate, 'bytes per second')
+    const frame = decode(text ?? message.text())
+    if (!frame) return drop(conn, CLOSE.protocol, 'bad frame')
+    if (!conn.peer) {
+      if (frame.type === 'hello' && !conn.hello) {
+        return void onHello(conn, frame.auth).catch((error: unknown) => {
+          report(error, 'auth', { id: conn.raw.id, raw: conn.raw } as unknown as SocketPeer)
+          drop(conn, CLOSE.serverError, 'handshake failed')
+        })
+      }
+      return drop(conn, CLOSE.protocol, 'hello first')
+    }
+    if (frame.type === 'a') {
+      const pending = conn.acks.get(frame.id)
+      // The answer to the server's own question is not a client event; an answer nobody asked for is one.
+      if (!pending) return void (conn.budget.event(now) || drop(conn, CLOSE.rate, 'rate limit'))
+      conn.acks.delete(frame.id)
+      clearTimeout(pending.timer)
+      return pending.resolve(frame.value)
+    }
+    if (frame.type === 'pong' && conn.awaitingPong) {
+      conn.awaitingPong = false
+      return heartbeat(conn)
+    }
+    if (!conn.budget.event(now)) return drop(conn, CLOSE.rate, 'rate limit')
+    if (frame.type === 'e') return onEvent(conn, frame)
+    if (frame.type === 'hello') return drop(conn, CLOSE.protocol, 'hello twice')
+    // A pong nobody asked for: counted, and it keeps nothing alive.
+  }
+
+  /** Our own code never throws into crossws (an exception there would take the process down): reported, closed. */
+  const safely = (raw: WsPeer, what: string, run: () => void): void => {
+    try {
+      run()
+    } catch (error) {
+      report(error, what, { id: raw.id, raw } as unknown as SocketPeer)
+      drop(conns.get(raw.id), CLOSE.serverError, 'server error')
+    }
   }
 
   const hooks: SocketServer<L, E>['hooks'] = {
@@ -331,71 +403,32 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       return offered.split(',').some((p) => p.trim() === PROTOCOL) ? ({ protocol: PROTOCOL } as unknown as undefined) : undefined
     },
     open(raw) {
-      const conn: Conn = { raw, peer: null, hello: false, timer: undefined, awaitingPong: false, windowStart: Date.now(), events: 0, nextAck: 0, acks: new Map(), rooms: new Set() }
-      conns.set(raw.id, conn)
-      // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
-      // 403 that a browser cannot see.
-      const headers = headersOf(raw.request?.headers)
-      if (!allowed(headers.get('origin'), headers)) {
-        raw.send(frame('refused', { code: 'forbidden', message: 'this Origin may not open a socket here' }))
-        return drop(raw.id, 4403, 'origin not allowed')
-      }
-      conn.timer = setTimeout(() => drop(raw.id, 4408, 'no hello in time'), options.handshakeTimeoutMs ?? 10_000)
+      safely(raw, 'open', () => {
+        const conn: Conn = { raw, ws: undefined, peer: null, hello: false, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        conns.set(raw.id, conn)
+        // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
+        // 403 that a browser cannot see.
+        const headers = headersOf(raw.request?.headers)
+        if (!allowed(headers.get('origin'), headers)) {
+          send(conn, encode('refused', { code: 'forbidden', message: 'this Origin may not open a socket here' }))
+          return drop(conn, CLOSE.forbidden, 'origin not allowed')
+        }
+        conn.timer = setTimeout(() => drop(conn, CLOSE.timeout, 'no hello in time'), limits.handshakeTimeoutMs)
+      })
     },
     message(raw, message) {
       const conn = conns.get(raw.id)
-      if (!conn) return
-      const text = message.text()
-      if (text.length > maxPayload / 4 && utf8(text) > maxPayload) {
-        fail(conn, 0, 'too-large', `a frame of more than ${maxPayload} bytes`)
-        return drop(raw.id, 4413, 'payload too large')
-      }
-      let parts: unknown
-      try {
-        parts = JSON.parse(text)
-      } catch {
-        return drop(raw.id, 4400, 'not JSON')
-      }
-      if (!Array.isArray(parts) || typeof parts[0] !== 'string') return drop(raw.id, 4400, 'not a frame')
-      const type = parts[0]
-      if (!conn.peer) {
-        if (type === 'hello' && !conn.hello) return void onHello(conn, parts)
-        return drop(raw.id, 4400, 'hello first')
-      }
-      // Every frame counts against the limit, pongs and acks too.
-      if (rate) {
-        const now = Date.now()
-        if (now - conn.windowStart >= rate.perMs) {
-          conn.windowStart = now
-          conn.events = 0
-        }
-        if (++conn.events > rate.events) return drop(raw.id, 4429, 'rate limit')
-      }
-      if (type === 'e') return onEvent(conn, parts)
-      if (type === 'pong') {
-        conn.awaitingPong = false
-        return heartbeat(conn)
-      }
-      if (type === 'a') {
-        const pending = typeof parts[1] === 'number' ? conn.acks.get(parts[1]) : undefined
-        if (!pending) return
-        conn.acks.delete(parts[1] as number)
-        clearTimeout(pending.timer)
-        return pending.resolve(parts[2])
-      }
-      return drop(raw.id, 4400, 'unknown frame type')
+      if (conn) safely(raw, 'message', () => onMessage(conn, message))
     },
     close(raw) {
-      drop(raw.id)
+      drop(conns.get(raw.id))
     },
     error(raw) {
-      drop(raw.id)
+      // The transport failed (a frame over its maxPayload, a reset): cut it now, rather than read on for its close.
+      const conn = conns.get(raw.id)
+      if (conn) drop(conn, undefined, undefined, true)
+      else raw.terminate?.()
     },
-  }
-
-  const broadcast = (filter: (conn: Conn) => boolean) => (event: string, ...args: unknown[]) => {
-    const text = frame('e', event, args)
-    for (const conn of conns.values()) if (conn.peer && filter(conn)) conn.raw.send(text)
   }
 
   const server: SocketServer<EventsMap, EventsMap> = {
@@ -409,18 +442,31 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       return this
     },
     onConnection(handler) {
-      connected.add(handler as (peer: SocketPeer<EventsMap>) => void)
+      connected.add(handler as Lifecycle)
       return this
     },
     onDisconnect(handler) {
-      disconnected.add(handler as (peer: SocketPeer<EventsMap>) => void)
+      disconnected.add(handler as Lifecycle)
       return this
     },
-    emit: broadcast(() => true),
-    to: (room) => ({ emit: broadcast((conn) => conn.rooms.has(room)) }),
+    emit: (event: string, ...args: unknown[]) => sendAll(conns.values(), encode('e', event, args)),
+    to: (room) => {
+      checkRoom(room, 'to')
+      return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), encode('e', event, args)) }
+    },
     peers: () => [...conns.values()].flatMap((c) => (c.peer ? [c.peer] : [])),
+    limits,
+    stats() {
+      let handshaking = 0
+      let pendingAcks = 0
+      for (const conn of conns.values()) {
+        if (!conn.peer) handshaking++
+        pendingAcks += conn.acks.size
+      }
+      return { connections: conns.size - handshaking, handshaking, rooms: rooms.size, pendingAcks }
+    },
     close() {
-      for (const id of [...conns.keys()]) drop(id, 1001, 'server closing')
+      for (const conn of [...conns.values()]) drop(conn, CLOSE.goingAway, 'server closing')
     },
   }
   return server as unknown as SocketServer<L, E>
