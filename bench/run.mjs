@@ -22,7 +22,9 @@ const benches = {
   ssr: async () => (await import('./ssr.mjs')).measureSsr(),
   events: async () => (await import('./events.mjs')).measureEvents(100_000),
   'events-websocket': async () => (await import('./events-websocket.mjs')).measureWebSocketEvents(100_000),
+  'server-events': async () => (await import('./server-events.mjs')).measureServerEvents(100_000),
   memory: async () => (await import('./memory.mjs')).measureMemory(1000),
+  'idle-memory': async () => (await import('./idle-memory.mjs')).measureIdleMemory(2000),
   recovery: async () => (await import('./recovery.mjs')).measureRecovery(3),
   navigation: async () => (await import('./navigation.mjs')).measureNavigation(21),
 }
@@ -43,9 +45,9 @@ if (only.length) {
   console.log(JSON.stringify(measured, null, 2))
   process.exit(0)
 }
-const { leaks, size: sizes, ssr, events, 'events-websocket': eventsWebSocket, memory, recovery, navigation } = measured
+const { leaks, size: sizes, ssr, events, 'events-websocket': eventsWebSocket, 'server-events': serverEvents, memory, 'idle-memory': idleMemory, recovery, navigation } = measured
 
-const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, eventsWebSocket, memory, ...recovery, ...navigation], leaks }
+const results = { date: new Date().toISOString(), machine, nodeEnv: process.env.NODE_ENV, sizes, ratios: [ssr, events, eventsWebSocket, ...serverEvents, memory, ...idleMemory, ...recovery, ...navigation], leaks }
 writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`)
 
 const fmt = (n) => (typeof n === 'number' ? (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(2)) : String(n))

@@ -74,6 +74,7 @@ const TEXT: Record<string, (detail: string) => string> | null =
         'raw-ack': (d) => `emitWithAck("${d}") needs the events framing: a raw WebSocket has no acks`,
         'binary-websocket': () => "transport 'websocket' sends JSON only: binary arguments are not supported (encode them, e.g. base64)",
         'server-error': (d) => `The server could not handle the event: ${d}`,
+        'protocol-error': () => 'The server sent a frame that is not ssr-socket.v1 (not JSON, or not the shape PROTOCOL.md gives its type): closed with 4400, retrying',
         'not-socket-server': (d) => `The server answered HTTP ${d} on the socket path but is not a socket.io server: check options.url and options.path (a page or an SPA fallback answered)`,
       }
     : null

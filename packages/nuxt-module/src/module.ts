@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
-import { addImports, addPlugin, addServerImports, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger, type Resolver } from '@nuxt/kit'
+import { addImports, addPlugin, addServerImports, addServerPlugin, addTypeTemplate, addVitePlugin, createResolver, defineNuxtModule, useLogger, type Resolver } from '@nuxt/kit'
 import type { ModuleCustomTab } from '@nuxt/devtools-kit/types'
 import type { Nuxt } from '@nuxt/schema'
 import { OPTION_SCHEMA, fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
@@ -208,6 +208,7 @@ export default defineNuxtModule<ModuleOptions>({
       } else if (options.path === OPTION_SCHEMA.path.default) options.path = `${base}/_ws`
       nuxt.options.nitro.experimental = { ...nuxt.options.nitro.experimental, websocket: true }
       addServerImports([{ name: 'defineSocketHandler', from: resolver.resolve('./runtime/server/handler') }])
+      addServerPlugin(resolver.resolve('./runtime/server/limits'))
       if (nuxt.options.dev) {
         // Nitro 2's dev server proxies each WebSocket to its worker and drops the promise of that proxy: a socket that
         // ends with a TCP reset (a tab closed, a network change) rejects it unhandled, and nuxi restarts the whole dev

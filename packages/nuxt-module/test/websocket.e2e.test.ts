@@ -4,6 +4,7 @@
 // broadcast seen by a second page, and a restart of the server process -> reconnecting -> connected without reload.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +15,8 @@ import { filesUnder, socketIoClientFiles } from '../../../test/output.mjs'
 import { fixture, runNuxi, startDev, untilAnswers } from './nuxi'
 
 const dir = fixture('websocket')
+// A raw client, as a hostile one would connect (the server package's `ws`).
+const { WebSocket: RawWebSocket } = createRequire(new URL('../../server/package.json', import.meta.url))('ws') as typeof import('ws')
 
 let browser: Browser
 
@@ -136,6 +139,24 @@ describe('built (node-server preset)', () => {
     expect(socketIoClientFiles(join(dir, '.output'))).toEqual([])
     // The WebSocket transport is there (so the search reads the right files).
     expect(files.some((f) => readFileSync(f, 'utf8').includes('ssr-socket.v1'))).toBe(true)
+  })
+
+  it("a frame over the payload limit is refused by Nitro's WebSocket server while it arrives (1009, not 4413 after buffering it); the server goes on", async () => {
+    const raw = new RawWebSocket(`${url.replace('http', 'ws')}/_ws`, 'ssr-socket.v1')
+    const frames: string[] = []
+    let code: number | null = null
+    raw.on('message', (data) => frames.push(String(data)))
+    raw.on('error', () => {})
+    raw.on('close', (c) => (code = c))
+    await new Promise((resolve) => raw.once('open', resolve))
+    raw.send('["hello",null]')
+    await waitFor(() => frames.some((f) => f.startsWith('["welcome"')), 'welcome')
+    raw.send(JSON.stringify(['e', 'echo', ['x'.repeat(2 * 1_048_576)]]))
+    await waitFor(() => code !== null, 'closed')
+    expect([1009, 1006]).toContain(code) // 1006 when the socket is cut before the close frame is out
+    const page = await open(url)
+    expect(await call(page.page, (api) => api.echo('after the big frame'))).toBe('after the big frame')
+    await leave(page.page)
   })
 
   contract('built', () => ({

@@ -256,6 +256,9 @@ export class Engine implements TransportSink {
 
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void {
     this._error(error)
+    // A refusal after the handshake (a WebSocket server's 4401/4403 or refused frame) ends the live connection first
+    // (`lost` changes nothing from any other status), so that the machine takes it as during a handshake.
+    this._go({ type: 'lost', error })
     if (why === 'fatal') return this._exhaust(error)
     if (why === 'rejected') {
       if (this._retries > 0) {

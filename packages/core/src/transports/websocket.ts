@@ -25,6 +25,14 @@ type WsConstructor = new (url: string, protocols?: string | string[]) => Ws
 type Done = (error: SocketError | null, value?: unknown) => void
 const noop = (): void => {}
 
+/** An object of a frame, as sent: any field may be anything (read only once its shape is checked). */
+type Fields = { readonly [key: string]: unknown } | null | undefined
+
+const isId = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0
+
+/** A timing from `welcome`: the default unless a number >= 0, at most 1e9 ms (their sum stays a valid setTimeout delay). */
+const ms = (value: unknown, fallback: number): number => Math.min(typeof value == 'number' && value >= 0 ? value : fallback, 1e9)
+
 class WebSocketTransport implements Transport {
   readonly reconnects = false
   raw: Ws | null = null
@@ -144,45 +152,47 @@ class WebSocketTransport implements Transport {
   private _frame(data: unknown): void {
     this._alive()
     if (this._raw) return this._deliver('message', [data])
-    let parts: unknown[]
+    let parts: unknown
     try {
-      parts = JSON.parse(String(data)) as unknown[]
+      parts = JSON.parse(String(data))
     } catch {
-      return this._fail(this._gen, this._c.error('server', 'parse-error'), 'lost', 4400)
+      // not JSON: not an array either
     }
-    const [type, a, b, c] = parts
-    if (type === 'e') {
-      const args = Array.isArray(b) ? b : []
-      if (typeof c === 'number') {
+    // Each type known here is read only in its shape (PROTOCOL.md), so that reading cannot throw. What is not an array
+    // reads as an event without a name: a known type out of shape.
+    const [type, a, b, c] = (Array.isArray(parts) ? parts : ['e']) as [unknown, Fields, Fields, unknown]
+    if (type === 'e' && Array.isArray(b) && a && typeof a == 'string' && (c === undefined || isId(c))) {
+      if (c) {
         let answered = false
         const gen = this._gen
-        args.push((value: unknown) => {
+        b.push((value: unknown) => {
           // Only on the connection that asked: ack ids start again on every connection.
           if (answered || !this._ready || gen !== this._gen) return
           answered = true
           this.raw?.send(JSON.stringify(['a', c, value ?? null]))
         })
       }
-      this._deliver(String(a), args)
-    } else if (type === 'a' || type === 'x') {
-      const pending = this._acks.get(a as number)
-      // An error for an emit without ack (id 0): reported, nothing to reject.
-      if (type === 'x' && !pending) this._c.sink.notice?.(this._c.error('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
+      this._deliver(a, b)
+    } else if (type === 'a' ? isId(a) : type === 'x' && ((a as unknown) === 0 || isId(a)) && typeof b?.message == 'string') {
+      const pending = this._acks.get(a as unknown as number)
+      const error = type === 'x' ? this._c.error('server', 'server-error', b!.message as string) : null
       if (pending) {
-        this._acks.delete(a as number)
+        this._acks.delete(a as unknown as number)
         clearTimeout(pending.timer)
-        if (type === 'a') pending.done(null, b)
-        else pending.done(this._c.error('server', 'server-error', String((b as { message?: unknown } | undefined)?.message ?? b)))
+        pending.done(error, b) // (the value is not read with an error)
       }
+      // An error for an emit without ack (id 0): reported, nothing to reject.
+      else if (error) this._c.sink.notice?.(error)
     } else if (type === 'ping') this.raw?.send('["pong"]')
-    else if (type === 'welcome') {
-      const w = (a ?? {}) as { id?: string; pingInterval?: number; pingTimeout?: number }
-      this._welcome(w.id ?? null, (w.pingInterval ?? 25_000) + (w.pingTimeout ?? 20_000))
-    } else if (type === 'refused') {
-      const r = (a ?? {}) as { code?: string; message?: string }
-      const error = this._c.error(r.code === 'forbidden' ? 'forbidden-origin' : 'unauthorized', 'refused', String(r.message ?? 'unauthorized'))
-      this._fail(this._gen, error, r.code === 'forbidden' ? 'fatal' : 'rejected', 1000)
+    else if (type === 'welcome' && typeof a?.id == 'string') this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000))
+    else if (type === 'refused' && typeof a?.message == 'string') {
+      const forbidden = a.code === 'forbidden'
+      this._fail(this._gen, this._c.error(forbidden ? 'forbidden-origin' : 'unauthorized', 'refused', a.message), forbidden ? 'fatal' : 'rejected', 1000)
     }
+    // Not JSON, not an array, or a known type in another shape: a broken or hostile server. Retried with backoff, as a
+    // lost connection (before welcome, a failed attempt); a type this client does not know is ignored.
+    else if (['e', 'a', 'x', 'welcome', 'refused'].includes(type as string))
+      this._fail(this._gen, this._c.error('server', 'protocol-error'), this._ready ? 'lost' : 'failed', 4400)
   }
 
   private _deliver(event: string, args: unknown[]): void {
@@ -196,9 +206,8 @@ class WebSocketTransport implements Transport {
     const what = `${code}${reason ? ` ${reason}` : ''}`
     if (code === 4401) return this._fail(gen, this._c.error('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
     if (code === 4403) return this._fail(gen, this._c.error('forbidden-origin', 'forbidden-origin'), 'fatal')
-    // The server's protocol error (a frame it could not take): retried with backoff, not fatal.
-    if (code === 4400) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
-    if (code === 1011) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
+    // The server's protocol error (a frame it could not take) or failure: retried with backoff, not fatal.
+    if (code === 4400 || code === 1011) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
     if (!this._ready) return this._fail(gen, this._c.error('network', 'lost', what), 'failed')
     this._fail(gen, code === 1000 ? this._c.error('server', 'server-disconnect') : this._c.error('network', 'lost', what), code === 1000 ? 'server' : 'lost')
   }

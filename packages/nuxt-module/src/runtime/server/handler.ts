@@ -8,12 +8,14 @@
 import { defineWebSocketHandler } from 'h3'
 import { createSocketServer, type SocketServer, type SocketServerOptions } from '@ssr-socket/server'
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
+import { maxPayloadBytes } from './limits'
 
 export function defineSocketHandler<L extends EventsMap = DefaultEmitEvents, E extends EventsMap = DefaultListenEvents>(
   setup: (server: SocketServer<L, E>) => void,
   options?: SocketServerOptions,
 ): ReturnType<typeof defineWebSocketHandler> {
-  const server = createSocketServer<L, E>(options)
+  // The payload limit Nitro's WebSocket server enforces (limits.ts), unless this handler sets its own.
+  const server = createSocketServer<L, E>({ maxPayloadBytes: maxPayloadBytes(), ...options })
   setup(server)
   return defineWebSocketHandler(server.hooks as Parameters<typeof defineWebSocketHandler>[0])
 }
