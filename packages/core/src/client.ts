@@ -6,9 +6,10 @@
 // client. Kept small on purpose: every byte here is in the app's entry chunk.
 import type { Socket } from 'socket.io-client'
 import type { Engine } from './engine/engine.js'
+import type { Kit } from './engine/kit.js'
 import type { ClientRuntime, Recorded } from './host.js'
-import { callSite, monotonicNow } from './environment.js'
-import { socketError, text } from './errors.js'
+import { callSite, isOnline, monotonicNow } from './environment.js'
+import { SocketError, socketError, text } from './errors.js'
 import { INITIAL_STATE } from './initialState.js'
 import { keyOptions, type KeyOptions } from './options.js'
 import { checkEmit } from './payload.js'
@@ -18,16 +19,22 @@ type EngineModule = typeof import('./engine/index.js')
 /** Code, not state: once the chunk is loaded, later clients attach their engine synchronously. */
 let engineModule: EngineModule | undefined
 
-/** The lazy half: one chunk with the engine and the socket.io transport adapter. */
+/** The lazy half: the engine's chunk (its transport's chunk loads beside it: loadLib). */
 export const loadEngine = (): Promise<EngineModule> => import('./engine/index.js').then((m) => (engineModule = m))
 
 /**
- * Loads the transport's wire library, in parallel with the engine chunk: socket.io-client (unless options say
- * otherwise), the WebSocket transport's own chunk, or what a transport object's load() gives.
+ * Loads the transport, in parallel with the engine chunk: the WebSocket transport's chunk; socket.io-client (unless
+ * options say otherwise) with the socket.io adapter's chunk; or what a transport object's load() gives.
  */
 export function loadLib(o: KeyOptions): Promise<unknown> {
   const t = o.input.transport
-  return Promise.resolve().then(typeof t === 'object' ? () => t.load?.() : t === 'websocket' ? () => import('./transports/websocket.js') : (o.input.io ?? (() => import('socket.io-client'))))
+  return Promise.resolve().then(
+    typeof t === 'object'
+      ? () => t.load?.()
+      : t === 'websocket'
+        ? () => import('./transports/websocket.js')
+        : () => Promise.all([(o.input.io ?? (() => import('socket.io-client')))(), import('./transports/socketio.js')]),
+  )
 }
 
 export const noop = (): void => {}
@@ -76,6 +83,7 @@ export class Client {
   /** @internal an inspector watches its facade */ declare _w?: boolean
   /** @internal engine chunk loading */ declare _ld?: Promise<void>
   /** @internal wire library loading */ declare _lp?: Promise<unknown>
+  /** @internal what the engine takes from this chunk (on the prototype: one for every client) */ declare readonly _k: Kit
 
   constructor(
     readonly _o: KeyOptions,
@@ -274,6 +282,9 @@ export class Client {
     }
   }
 }
+
+const KIT: Kit = { error: socketError, SocketError, now: monotonicNow, online: isOnline, initial: INITIAL_STATE }
+;(Client.prototype as unknown as { _k: Kit })._k = KIT
 
 for (const m of FORWARDED) {
   ;(Client.prototype as unknown as Record<string, unknown>)[m] = function (this: Client, ...args: unknown[]) {

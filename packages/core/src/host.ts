@@ -1,5 +1,6 @@
 // What the facade (client.ts) and the engine (engine/) share: the facade's members the engine drives, and the
 // shape of a recorded call. Types only, so that both sides depend on this file and not on each other.
+import type { Kit } from './engine/kit.js'
 import type { KeyOptions } from './options.js'
 import type { SocketState } from './types.js'
 
@@ -21,6 +22,8 @@ export type Recorded = [method: string, args: unknown[], at: number, settle?: [(
 /** The facade as the engine sees it. */
 export interface Host {
   readonly key: string
+  /** What the engine takes from the entry chunk (engine/kit.ts). */
+  readonly _k: Kit
   readonly _o: KeyOptions
   readonly _r: ClientRuntime
   /** The state the facade shows; the engine sets it through `_set`. */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { createSocketClient } from './client.js'
 import { createSocketRegistry } from './registry.js'
-import { mergeOptions } from './options.js'
-import { resolveOptions } from './engine/resolve.js'
+import { completeOptions } from './engine/resolve.js'
+import { keyOptions, mergeOptions } from './options.js'
 import type { SocketClientOptions } from './types.js'
+
+/** Both halves of option resolution: the key (the facade's) and the defaults (the engine's). */
+const resolveOptions = (input: SocketClientOptions = {}) => completeOptions(keyOptions(input))
 
 const bad = (options: unknown): unknown => {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SocketError } from './errors.js'
-import { INITIAL_STATE, TRANSITIONS, transition, type SocketTransition } from './state.js'
+import { INITIAL_STATE, TRANSITIONS, transition, type SocketTransition } from './machine.js'
 import type { SocketState, SocketStatus } from './types.js'
 
 const err = new SocketError('network', 'x')

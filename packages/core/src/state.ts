@@ -1,8 +1,5 @@
 import type { SocketError } from './errors.js'
-import { INITIAL_STATE } from './initialState.js'
 import type { SocketState, SocketStatus } from './types.js'
-
-export { INITIAL_STATE }
 
 /** The named transitions of the connection lifecycle. */
 export type SocketTransition =
@@ -36,7 +33,7 @@ type Step<T extends SocketTransition['type']> = readonly [
   from: readonly SocketStatus[],
   /** What it changes. */
   to: (state: SocketState, event: Extract<SocketTransition, { type: T }>) => Partial<SocketState>,
-  /** Starts from INITIAL_STATE rather than from the current state (a new connection). */
+  /** Starts from the initial state rather than from the current state (a new connection). */
   fresh?: true,
 ]
 
@@ -71,11 +68,12 @@ export function canTransition(from: SocketStatus, type: SocketTransition['type']
 /**
  * The connection state machine: a pure function from a state and a named transition to the next state.
  * Returns the same object when the transition is not allowed from the current status. Frozen in development to
- * catch a mutation; production skips the freeze (one per transition).
+ * catch a mutation; production skips the freeze (one per transition). `initial` (INITIAL_STATE) is a parameter so
+ * that the engine's chunk does not import the entry's module (machine.ts exports the two-argument form).
  */
-export function transition(state: SocketState, event: SocketTransition): SocketState {
+export function step(state: SocketState, event: SocketTransition, initial: SocketState): SocketState {
   const [from, to, fresh] = MACHINE[event.type] as Step<SocketTransition['type']>
   if (!from.includes(state.status)) return state
-  const out = { ...(fresh ? INITIAL_STATE : state), ...to(state, event as never) }
+  const out = { ...(fresh ? initial : state), ...to(state, event as never) }
   return process.env.NODE_ENV !== 'production' ? Object.freeze(out) : out
 }

@@ -1,4 +1,5 @@
-import { socketError, type SocketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
+import { kit } from './kit.js'
 import type { SocketTransition } from '../state.js'
 import type { ResolvedAuth } from './resolve.js'
 import type { TransportAuth } from '../transports/types.js'
@@ -27,7 +28,7 @@ interface AuthHost {
 
 /** auth.getToken() failed: no handshake without credentials, and no retry loop. */
 function tokenFailed(host: AuthHost, error: unknown): void {
-  const err = socketError('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
+  const err = kit.error('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
   host._error(err)
   host.t?.close()
   host._go({ type: 'rejected', error: err })

@@ -2,17 +2,17 @@
 // a transport (transports/types.ts). Transport-agnostic: the state machine, the reconnection policy for
 // transports without their own, the auth lifecycle, the offline queue and ack deadlines, browser signals,
 // classification records and diagnostics. Loaded lazily, with the transport adapters, by engine/index.ts.
-import { isOnline } from '../environment.js'
-import { SocketError, socketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
 import type { Host } from '../host.js'
-import { transition, type SocketTransition } from '../state.js'
+import { step, type SocketTransition } from '../state.js'
 import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
 import { bindAuth, type AuthBinding } from './auth.js'
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
 import { describe, History } from './diagnostics.js'
 import { Handlers } from './handlers.js'
-import { createLogger, type Logger } from './logger.js'
+import { kit } from './kit.js'
+import type { Logger } from './logger.js'
 import { Outbox } from './outbox.js'
 import { Backoff } from './reconnect.js'
 import { tapOf } from './tap.js'
@@ -39,26 +39,27 @@ export class Engine implements TransportSink {
     readonly f: Host,
     readonly _factory: TransportFactory,
   ) {
+    Object.assign(kit, f._k)
     const o = (this.o = completeOptions(f._o))
     this._handlers = new Handlers(this)
     this._out = new Outbox(this)
-    this._log = o.debug ? createLogger(o.debug, o.key) : undefined
+    this._log = o.debug ? deferLogger(o.debug, o.key) : undefined
     this._auth = bindAuth(o.auth, this._log, this)
   }
 
   _go(event: SocketTransition): void {
     const previous = this.f._s
-    const next = transition(previous, event)
+    const next = step(previous, event, kit.initial)
     if (next === previous) return
     this._log?.log(`${previous.status} -> ${next.status} (${event.type})`, { attempt: next.attempt, nextRetryAt: next.nextRetryAt })
     this.f._set(next)
-    tapOf(this.f)?.state(this, previous, next, event.type)
+    if (process.env.NODE_ENV !== 'production') tapOf(this.f)?.state(this, previous, next, event.type)
   }
 
   _error(error: SocketError): void {
     this._history.error(error)
     this._log?.log(`error (${error.kind}): ${error.message}`)
-    tapOf(this.f)?.error(this, error)
+    if (process.env.NODE_ENV !== 'production') tapOf(this.f)?.error(this, error)
   }
 
   // ---- lifecycle, as the app drives it ----
@@ -84,16 +85,16 @@ export class Engine implements TransportSink {
       (lib) => {
         if (gen !== this._gen || this.f._dead || this.t) return
         try {
-          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: socketError })
+          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: kit.error })
         } catch (error) {
-          return this._fail(error instanceof SocketError ? error : new SocketError('config', String(error), error))
+          return this._fail(error instanceof kit.SocketError ? error : new kit.SocketError('config', String(error), error))
         }
         for (const event of this._handlers.events()) this.t.listen(event)
-        tapOf(this.f)?.watch(this)
+        if (process.env.NODE_ENV !== 'production') tapOf(this.f)?.watch(this)
         this.t.open()
       },
       (error: unknown) => {
-        if (gen === this._gen && !this.f._dead) this._fail(socketError('config', 'no-io', '', error))
+        if (gen === this._gen && !this.f._dead) this._fail(kit.error('config', 'no-io', '', error))
       },
     )
   }
@@ -113,7 +114,7 @@ export class Engine implements TransportSink {
     this._gen++
     this._backoff?.stop()
     this.t?.close()
-    this._out.rejectAcks(socketError('network', 'disconnected'))
+    this._out.rejectAcks(kit.error('network', 'disconnected'))
     this._offSignals?.()
     this._offSignals = undefined
     this._history.record('closed', 0)
@@ -131,7 +132,7 @@ export class Engine implements TransportSink {
     this.disconnect()
     this.t?.dispose()
     this.t = null
-    this._out.clear(socketError('network', 'disposed', 'emit()'))
+    this._out.clear(kit.error('network', 'disposed', 'emit()'))
     this._handlers.clear()
     this.f._die()
   }
@@ -190,7 +191,7 @@ export class Engine implements TransportSink {
     const status = this.f._s.status
     if (signal === 'offline') {
       if (status === 'connecting' || status === 'reconnecting') this._pause()
-    } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && isOnline() /* shown again, still offline: wait */)) {
+    } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && kit.online() /* shown again, still offline: wait */)) {
       this._log?.log(`${signal}: retrying now`)
       this._retryNow()
     }
@@ -231,7 +232,7 @@ export class Engine implements TransportSink {
 
   upgradeFailed(cause: unknown): void {
     this._history._upgradeErrors++
-    this._error(socketError('upgrade-refused', 'upgrade-refused', '', cause))
+    this._error(kit.error('upgrade-refused', 'upgrade-refused', '', cause))
   }
 
   closed(error: SocketError | null, by: 'lost' | 'server' | 'client'): void {
@@ -250,7 +251,7 @@ export class Engine implements TransportSink {
     }
     if (o.reconnection === false) return this._go({ type: 'closed', error })
     this._go({ type: 'lost', error })
-    if (!isOnline()) this._pause()
+    if (!kit.online()) this._pause()
     else this._schedule()
   }
 
@@ -273,7 +274,7 @@ export class Engine implements TransportSink {
     if (this.o.reconnection === false) {
       this.t?.close()
       this._exhaust(error)
-    } else if (!isOnline()) this._pause()
+    } else if (!kit.online()) this._pause()
     else this._schedule()
   }
 
@@ -292,7 +293,29 @@ export class Engine implements TransportSink {
   }
 
   message(event: string, args: unknown[]): void {
-    if (!this.t?.watch) tapOf(this.f)?.in(this, event, args)
+    if (process.env.NODE_ENV !== 'production' && !this.t?.watch) tapOf(this.f)?.in(this, event, args)
     this._handlers.dispatch(event, args)
+  }
+}
+
+/**
+ * The debug logger's chunk is fetched only when `debug` is set (no app pays for it otherwise); what is logged before it
+ * arrives waits, in order. A chunk that cannot load drops the lines: logging never fails a connection.
+ */
+function deferLogger(debug: NonNullable<Engine['o']['debug']>, prefix: string): Logger {
+  let real: Logger | undefined
+  let waiting: Array<(logger: Logger) => void> | undefined = []
+  import('./logger.js').then(
+    (m) => {
+      real = m.createLogger(debug, prefix)
+      for (const line of waiting!) line(real)
+      waiting = undefined
+    },
+    () => (waiting = undefined),
+  )
+  return {
+    enabled: true,
+    log: (message, details) => (real ? real.log(message, details) : void waiting?.push((l) => l.log(message, details))),
+    addSecret: (value) => (real ? real.addSecret(value) : void waiting?.push((l) => l.addSecret(value))),
   }
 }

@@ -1,28 +1,35 @@
-// The lazy entry: the one chunk loaded (by client.ts) on a client's first connect() or emit, with the socket.io
-// transport adapter; the wire library itself (socket.io-client) loads in parallel with it.
+// The lazy entry: the one engine chunk loaded (by client.ts) on a client's first connect() or emit. The transports
+// are chunks of their own, loaded by the facade in parallel with this one as the client's `lib`: the WebSocket path
+// fetches no socket.io code (adapter, manager pool, classification), the socket.io path none of the WebSocket
+// transport, and neither imports a module of the entry chunk (engine/kit.ts), so the entry stays one file.
 import type { Host, Recorded } from '../host.js'
-import { INITIAL_STATE } from '../initialState.js'
-import { socketIoTransport } from '../transports/socketio.js'
 import type { TransportFactory } from '../transports/types.js'
 import { Engine } from './engine.js'
+import { tapOf } from './tap.js'
 
-/** The WebSocket transport lives in a chunk of its own (its `lib`, loaded by the facade): socket.io apps never fetch it. */
 const websocket: TransportFactory = {
   name: 'websocket',
   create: (context) => (context.lib as typeof import('../transports/websocket.js')).websocketTransport.create(context),
 }
-import { tapOf } from './tap.js'
+/** Its `lib`: socket.io-client (or what options.io loads) and the adapter's chunk. */
+const socketIo: TransportFactory = {
+  name: 'socket.io',
+  create: (context) => {
+    const [io, adapter] = context.lib as [unknown, typeof import('../transports/socketio.js')]
+    return adapter.socketIoTransport.create({ ...context, lib: io })
+  },
+}
 
 /** Attaches an engine behind `facade` and hands it what the facade recorded. */
 export function attach(facade: Host): void {
   if (facade._e) return
   const t = facade._o.input.transport
-  const engine = new Engine(facade, typeof t === 'object' ? t : t === 'websocket' ? websocket : socketIoTransport)
+  const engine = new Engine(facade, typeof t === 'object' ? t : t === 'websocket' ? websocket : socketIo)
   facade._e = engine
   const recorded = facade._q
   facade._q = undefined
   // The facade showed `connecting` before the engine loaded: an inspector sees that transition too.
-  if (facade._s.status === 'connecting' && !facade._w) tapOf(facade)?.state(engine, INITIAL_STATE, facade._s, 'connect')
+  if (process.env.NODE_ENV !== 'production' && facade._s.status === 'connecting' && !facade._w) tapOf(facade)?.state(engine, facade._k.initial, facade._s, 'connect')
   if (recorded) adopt(engine, recorded)
 }
 

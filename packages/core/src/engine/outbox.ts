@@ -1,16 +1,16 @@
 // What the client sends: live emits, the bounded offline queue and ack deadlines (monotonic). Whatever cannot be
 // encoded is a `config` error at the call; a queued item that fails cannot stop the ones behind it.
-import { monotonicNow } from '../environment.js'
-import { SocketError, socketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
 import type { Transport } from '../transports/types.js'
 import type { BufferOptions } from '../types.js'
 import type { Host } from '../host.js'
+import { kit } from './kit.js'
 import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
 import { tapOf } from './tap.js'
 
 /** Turns what a transport threw while encoding into the `config` error the caller gets. */
 const encodeError = (event: string, error: unknown): SocketError =>
-  error instanceof SocketError ? error : socketError('config', 'unserialisable', `emit("${event}")`, error)
+  error instanceof kit.SocketError ? error : kit.error('config', 'unserialisable', `emit("${event}")`, error)
 
 export class Outbox {
   /** The offline queue, created on the first emit made while disconnected. */
@@ -43,7 +43,7 @@ export class Outbox {
     } catch (error) {
       throw encodeError(event, error)
     }
-    tapOf(this._host.f)?.out(this._host, event, args)
+    if (process.env.NODE_ENV !== 'production') tapOf(this._host.f)?.out(this._host, event, args)
   }
 
   /** Sends what waited, oldest first. */
@@ -57,7 +57,7 @@ export class Outbox {
       }
       try {
         t.send(item.event, item.args)
-        tapOf(this._host.f)?.out(this._host, item.event, item.args, 0, true)
+        if (process.env.NODE_ENV !== 'production') tapOf(this._host.f)?.out(this._host, item.event, item.args, 0, true)
       } catch (error) {
         this._host._error(encodeError(item.event, error))
       }
@@ -91,7 +91,7 @@ export class Outbox {
         if (settled) return
         settled = true
         this._pendingAcks--
-        if (seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(monotonicNow() - seen[1]), error, value)
+        if (process.env.NODE_ENV !== 'production' && seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(kit.now() - seen[1]), error, value)
         if (error) reject(error)
         else resolve(value)
       }
@@ -101,10 +101,10 @@ export class Outbox {
         send: () => {
           try {
             // Numbered before the send: a transport may answer synchronously.
-            const taps = tapOf(this._host.f)
-            if (taps) seen = [++this._ackIds, monotonicNow()]
-            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - monotonicNow()), settle)
-            if (seen) taps?.out(this._host, event, args, seen[0], queued)
+            const taps = process.env.NODE_ENV !== 'production' ? tapOf(this._host.f) : undefined
+            if (process.env.NODE_ENV !== 'production' && taps) seen = [++this._ackIds, kit.now()]
+            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - kit.now()), settle)
+            if (process.env.NODE_ENV !== 'production' && seen) taps?.out(this._host, event, args, seen[0], queued)
           } catch (error) {
             settle(encodeError(event, error))
           }

@@ -1,5 +1,5 @@
-import { monotonicNow } from '../environment.js'
-import { socketError, type SocketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
+import { kit } from './kit.js'
 
 export interface PendingAck {
   /** Sends the emit with the time left until the ack deadline. */
@@ -43,7 +43,7 @@ export interface OfflineQueue {
  * for their deadline; every path that removes an entry (`remove`) clears it. Times are monotonic: a wall-clock
  * jump neither expires nor strands an entry.
  */
-export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = monotonicNow): OfflineQueue {
+export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = kit.now): OfflineQueue {
   const entries: Entry[] = []
   let dropped = 0
   let expired = 0
@@ -63,14 +63,14 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
     push(event, args, at, ack) {
       if (limits === false || limits.max === 0) {
         dropped++
-        ack?.reject(socketError('network', 'queue-off', event))
+        ack?.reject(kit.error('network', 'queue-off', event))
         return false
       }
       const entry: Entry = { event, args, at, ack }
       if (ack) {
         entry.timer = setTimeout(() => {
           remove(entry)
-          ack.reject(socketError('timeout', 'ack-timeout', event))
+          ack.reject(kit.error('timeout', 'ack-timeout', event))
         }, Math.max(0, ack.deadline - now()))
       }
       entries.push(entry)
@@ -78,7 +78,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
         const oldest = entries[0]
         if (!oldest) break
         dropped++
-        drop(oldest, socketError('network', 'queue-full', oldest.event))
+        drop(oldest, kit.error('network', 'queue-full', oldest.event))
       }
       return true
     },
@@ -89,7 +89,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
       for (const entry of entries.slice()) {
         if (t - entry.at > ttl) {
           expired++
-          drop(entry, socketError('timeout', 'queue-expired', entry.event))
+          drop(entry, kit.error('timeout', 'queue-expired', entry.event))
           continue
         }
         remove(entry)

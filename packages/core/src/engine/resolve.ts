@@ -1,4 +1,4 @@
-import { keyOptions, type KeyOptions } from '../options.js'
+import type { KeyOptions } from '../options.js'
 import type { BufferOptions, DebugLogger, RawAuth, ReconnectionOptions, SocketClientOptions } from '../types.js'
 
 export type ResolvedAuth =
@@ -58,12 +58,4 @@ export function completeOptions(base: KeyOptions): ResolvedOptions {
     socketOptions: input.socketOptions ?? NO_SOCKET_OPTIONS,
     websocket: input.websocket,
   }
-}
-
-/**
- * Normalises options (defaults with `??`, so 0 stays 0). Never mutates `input`. In development it first
- * validates them and throws a `config` SocketError that names the option and the fix.
- */
-export function resolveOptions(input: SocketClientOptions = {}): ResolvedOptions {
-  return completeOptions(keyOptions(input))
 }

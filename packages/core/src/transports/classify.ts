@@ -1,6 +1,10 @@
 // Classifies what socket.io-client reports (Engine.IO transport errors, middleware refusals, disconnect reasons)
 // into the transport-agnostic error kinds the engine and the app act on.
-import { socketError, type SocketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
+import type { TransportContext } from './types.js'
+
+/** The error factory, from the transport's context: a chunk of its own imports nothing of the entry's. */
+type Make = TransportContext['error']
 
 interface TransportErrorLike {
   message?: string
@@ -21,7 +25,7 @@ function describe(description: unknown): string {
  * `middleware` is true when the server's namespace middleware refused the handshake (socket.io
  * deactivates the socket then, see socket.io-client lib/socket.ts `onpacket` CONNECT_ERROR).
  */
-export function classifyConnectError(raw: unknown, middleware: boolean): SocketError {
+export function classifyConnectError(socketError: Make, raw: unknown, middleware: boolean): SocketError {
   const err = (raw ?? {}) as TransportErrorLike
   const message = String(err.message ?? raw)
   if (middleware) {
@@ -43,7 +47,7 @@ export function classifyConnectError(raw: unknown, middleware: boolean): SocketE
 }
 
 /** Classifies a `disconnect` reason from socket.io. */
-export function classifyDisconnect(reason: string): SocketError {
+export function classifyDisconnect(socketError: Make, reason: string): SocketError {
   return reason === 'io server disconnect'
     ? socketError('server', 'server-disconnect')
     : reason === 'ping timeout'

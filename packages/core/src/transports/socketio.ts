@@ -2,7 +2,7 @@
 // socket.io reconnects by itself: its Manager is configured (only where we differ from its defaults) and observed.
 import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
 import { classifyConnectError, classifyDisconnect } from './classify.js'
-import { socketError } from '../errors.js'
+import type { SocketError } from '../errors.js'
 import type { SocketIoModule } from '../types.js'
 import { createManagerPool, observe, unobserve, type ManagerListener, type ManagerPool, type ReservedObserver } from './managerPool.js'
 import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions, TransportSink } from './types.js'
@@ -58,9 +58,11 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
   /** Bumped by open()/close(): an auth answer for an older handshake is dropped (it would send a late CONNECT). */
   private _authGen = 0
   private readonly _sink: TransportSink
+  private readonly _err: TransportContext['error']
 
   constructor(c: TransportContext) {
     this._sink = c.sink
+    this._err = c.error
     const { options: o, auth } = c
     this._pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
     const m = (this._m = this._pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
@@ -96,13 +98,13 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
       if (this._self || this._reap) return
       const reason = String(args[0])
       if (reason === 'io client disconnect') sink.closed(null, 'client') // through the raw escape hatch
-      else sink.closed(classifyDisconnect(reason), reason === 'io server disconnect' ? 'server' : 'lost')
+      else sink.closed(classifyDisconnect(this._err, reason), reason === 'io server disconnect' ? 'server' : 'lost')
     } else if (event === 'connect_error') {
       if (this._reap) return this._disconnect()
       if (this._self) return
       // socket.io deactivates the socket when the namespace middleware refuses the handshake.
       const middleware = !s.active
-      const error = classifyConnectError(args[0], middleware)
+      const error = classifyConnectError(this._err, args[0], middleware)
       sink.failed(error, middleware ? (error.kind === 'config' ? 'fatal' : 'rejected') : undefined)
     }
   }
@@ -163,10 +165,10 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     ;(volatile ? this.raw.volatile : this.raw).emit(event, ...args)
   }
 
-  sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: (error: ReturnType<typeof socketError> | null, value?: unknown) => void): void {
+  sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: (error: SocketError | null, value?: unknown) => void): void {
     this.raw.timeout(timeoutMs).emit(event, ...args, (err: Error | null, value: unknown) => {
       if (!err) return done(null, value)
-      done(/disconnected/.test(err.message) ? socketError('network', 'ack-lost', event, err) : socketError('timeout', 'ack-timeout', event, err))
+      done(/disconnected/.test(err.message) ? this._err('network', 'ack-lost', event, err) : this._err('timeout', 'ack-timeout', event, err))
     })
   }
 

@@ -106,7 +106,7 @@ export interface TransportContext {
    * Makes a classified error (kind, code, detail, cause) with the library's messages: transports in chunks of their
    * own use it instead of importing the error module (which would split it into a chunk of its own).
    */
-  readonly error: (kind: SocketError['kind'], code: string, detail?: string, cause?: unknown) => SocketError
+  readonly error: (kind: SocketError['kind'], code: string, detail?: string, cause?: unknown, data?: unknown) => SocketError
 }
 
 /** A transport implementation: `options.transport` accepts one (tests pass `createMockTransport().transport`). */
