@@ -1,7 +1,9 @@
 // 1. Size as an app bundles each entry (esbuild, esm, code splitting, minified, NODE_ENV=production, peers
-// external), split into eager (the entry chunk and its static imports: loaded before hydration) and lazy (dynamic
-// chunks: loaded on the first connect), each min + brotli 11. The same measure as ../shared/tools/size-split.mjs;
-// scripts/size-budgets.mjs holds the ceilings that `npm test` enforces.
+// external), per path, each min + brotli 11: eager (the entry chunk and its static imports: loaded before
+// hydration), lazy (the first connect over socket.io: the engine's chunk and the socket.io adapter's, socket.io-client
+// itself external) and lazyWebsocket (the first connect over the WebSocket transport: the engine's chunk and the
+// transport's). The debug logger's chunk is on no path (fetched only when `debug` is set): `debugLogger`. The same
+// measure as ../shared/tools/size-paths.mjs; scripts/size-budgets.mjs holds the ceilings that `npm test` enforces.
 import { build } from 'esbuild'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -51,30 +53,38 @@ export async function splitSize(code, { bundlePeers = false } = {}) {
     const outputs = result.metafile.outputs
     const key = (path) => relative(process.cwd(), path) // metafile paths are relative to the working directory
     const entryOut = Object.keys(outputs).find((k) => outputs[k].entryPoint)
-    const eagerSet = new Set()
-    const visit = (k) => {
-      if (eagerSet.has(k)) return
-      eagerSet.add(k)
-      for (const i of outputs[k].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path)
+    /** A chunk and what it imports statically (what loading it fetches). */
+    const closure = (start, set = new Set()) => {
+      const visit = (k) => {
+        if (!k || set.has(k)) return
+        set.add(k)
+        for (const i of outputs[k].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path)
+      }
+      visit(start)
+      return set
     }
-    visit(entryOut)
-    // The WebSocket transport is a dynamic chunk of its own: a socket.io app never loads it, a WebSocket app loads it
-    // with the engine. `lazy` is the first connect over socket.io (socket.io-client itself external), `lazyWebsocket`
-    // over the WebSocket transport.
-    const websocketChunk = Object.keys(outputs).find((k) => /transports[\\/]websocket\.js$/.test(outputs[k].entryPoint ?? ''))
-    const size = { minified: 0, brotli: 0, eager: 0, lazy: 0, lazyWebsocket: 0 }
+    const eagerSet = closure(entryOut)
+    const dynamic = (re) => Object.keys(outputs).find((k) => re.test(outputs[k].entryPoint ?? ''))
+    const engine = dynamic(/engine[\\/]index\.js$/)
+    const path = (transport) => {
+      const chunk = dynamic(transport)
+      return chunk && engine ? [...closure(chunk, closure(engine))].filter((k) => !eagerSet.has(k)) : []
+    }
+    const sio = path(/transports[\\/]socketio\.js$/)
+    const ws = path(/transports[\\/]websocket\.js$/)
+    const logger = dynamic(/engine[\\/]logger\.js$/)
+    const size = { minified: 0, brotli: 0, eager: 0, lazy: 0, lazyWebsocket: 0, debugLogger: 0 }
     for (const file of result.outputFiles) {
       if (!file.path.endsWith('.js')) continue
+      const k = key(file.path)
       const b = brotli(file.contents)
       size.minified += file.contents.length
       size.brotli += b
-      if (eagerSet.has(key(file.path))) size.eager += b
-      else {
-        size.lazyWebsocket += b
-        if (key(file.path) !== websocketChunk) size.lazy += b
-      }
+      if (eagerSet.has(k)) size.eager += b
+      if (sio.includes(k)) size.lazy += b
+      if (ws.includes(k)) size.lazyWebsocket += b
+      if (k === logger) size.debugLogger += b
     }
-    if (!websocketChunk) size.lazyWebsocket = 0
     return size
   } finally {
     rmSync(work, { recursive: true, force: true })

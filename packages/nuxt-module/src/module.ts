@@ -6,7 +6,7 @@ import type { ModuleCustomTab } from '@nuxt/devtools-kit/types'
 import type { Nuxt } from '@nuxt/schema'
 import { OPTION_SCHEMA, fromConfig, type SocketConfigOptions } from '@ssr-socket/core'
 import { validateOptions } from '@ssr-socket/core/validate'
-import { LAZY } from '@ssr-socket/vue/vite'
+import { lazyEntries } from '@ssr-socket/vue/vite'
 import { defu } from 'defu'
 
 /**
@@ -303,10 +303,12 @@ export default defineNuxtModule<ModuleOptions>({
     // fetches and compiles them in parallel with the entry instead of after it, and runs them only when imported.
     // Nuxt's default for dynamic chunks is a low-priority prefetch; listing them among the entry's preloads in the
     // client manifest changes only the hints the renderer writes, not the code.
+    // The first connect's chunks over this app's transport: a WebSocket app preloads no socket.io code.
+    const lazyEntry = lazyEntries(websocket ? 'websocket' : 'socket.io')
     nuxt.hook('build:manifest', (manifest) => {
       const lazy = Object.keys(manifest).filter((key) => {
         const chunk = manifest[key]
-        return chunk?.isDynamicEntry && LAZY.test(chunk.src ?? key)
+        return chunk?.isDynamicEntry && lazyEntry.test(chunk.src ?? key)
       })
       if (!lazy.length) return
       for (const chunk of Object.values(manifest)) {

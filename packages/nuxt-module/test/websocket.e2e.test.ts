@@ -141,6 +141,13 @@ describe('built (node-server preset)', () => {
     expect(files.some((f) => readFileSync(f, 'utf8').includes('ssr-socket.v1'))).toBe(true)
   })
 
+  it('the page preloads the engine and the WebSocket transport, and none of the socket.io adapter', async () => {
+    const html = await (await fetch(url)).text()
+    const hinted = [...html.matchAll(/<link rel="(?:modulepreload|preload)"[^>]*href="([^"]+\.js)"/g)].map((m) => readFileSync(join(dir, '.output/public', m[1]!), 'utf8'))
+    expect(hinted.filter((code) => code.includes('no-cors'))).toHaveLength(1) // the WebSocket transport (its upgrade probe)
+    expect(hinted.filter((code) => code.includes('io server disconnect'))).toEqual([]) // the socket.io adapter's classification
+  })
+
   it("a frame over the payload limit is refused by Nitro's WebSocket server while it arrives (1009, not 4413 after buffering it); the server goes on", async () => {
     const raw = new RawWebSocket(`${url.replace('http', 'ws')}/_ws`, 'ssr-socket.v1')
     const frames: string[] = []
