@@ -46,13 +46,16 @@ export interface AuthContext {
 
 export interface SocketServerOptions extends LimitOptions {
   /**
-   * Decides the handshake: return what the handlers should see as `peer.data` (the user), or `false` / throw to
-   * refuse it; the client reports `unauthorized`. Without it every connection is accepted (data: null).
+   * Decides the handshake: return what the handlers should see as `peer.data` (the user), or `false` / `null` /
+   * `undefined` to refuse it (close 4401: the client reports `unauthorized`). A hook that throws is a failure, not a
+   * refusal: reported through onError, closed with 1011, retried by the client. Without it every connection is
+   * accepted (data: null).
    */
   auth?: (context: AuthContext) => unknown
   /**
    * Origins allowed to connect (the browser's `Origin`, scheme and port included), or a predicate. Default: the same
-   * host as the request's Host header, and clients that send no Origin (not browsers). Others get HTTP 403.
+   * host as the request's Host header, and clients that send no Origin (not browsers). Others are closed with 4403
+   * after a `refused` frame (the client reports `forbidden-origin`).
    */
   origins?: readonly string[] | ((origin: string, headers: Headers) => boolean)
   /**
@@ -110,7 +113,7 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   readonly limits: Limits
   /** What the server holds now: for leak checks and diagnostics. */
   stats(): { connections: number; handshaking: number; rooms: number; pendingAcks: number }
-  /** Closes every connection (1001, going away) and clears every timer. */
+  /** Closes every connection (1001, going away) and clears their timers. New connections are still taken (a server restarted in place); stop the HTTP server's upgrades to refuse them. */
   close(): void
 }
 
@@ -122,6 +125,8 @@ interface Conn {
   peer: SocketPeer<EventsMap> | null
   /** `hello` arrived (the auth hook may still run). */
   hello: boolean
+  /** 0: not announced; 1: onConnection handlers running (a drop then waits for them); 2: announced. */
+  announced: 0 | 1 | 2
   timer: ReturnType<typeof setTimeout> | undefined
   awaitingPong: boolean
   readonly budget: Budget
@@ -143,13 +148,31 @@ const headersOf = (h: WsRequest['headers'] | undefined): Headers => {
 const noop = (): void => {}
 const isThenable = (value: unknown): value is PromiseLike<unknown> => !!value && typeof (value as PromiseLike<unknown>).then === 'function'
 
+/**
+ * The server side of the WebSocket transport: crossws hooks (`hooks`) that speak the `events` protocol (PROTOCOL.md)
+ * to `@ssr-socket/core` clients with `transport: 'websocket'`. The handlers registered with `on` are the allowlist
+ * of client events. `L` and `E` default to the `Register` event map: the client's emit events, then its listen events.
+ */
 export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E extends EventsMap = DefaultListenEvents>(options: SocketServerOptions = {}): SocketServer<L, E> {
   const limits = resolveLimits(options)
   const { maxPayloadBytes, pingIntervalMs, pingTimeoutMs, ackTimeoutMs, maxBufferedBytes, maxArguments } = limits
   for (const name of ['auth', 'onError'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`[ssr-socket/server] options.${name} must be a function.`)
   }
-  const report = options.onError ?? ((error: unknown, event: string) => console.error(`[ssr-socket/server] ${event === 'connection' || event === 'disconnect' || event === 'auth' ? `the ${event} hook` : `the handler of "${event}"`} failed:`, error))
+  const o = options.origins
+  if (o !== undefined && typeof o !== 'function' && !(Array.isArray(o) && o.every((x) => typeof x === 'string'))) {
+    throw new TypeError('[ssr-socket/server] options.origins must be an array of origins (["https://app.example.com"]) or a function (origin, headers) => boolean.')
+  }
+  const fallback = (error: unknown, event: string): void =>
+    console.error(`[ssr-socket/server] ${event === 'connection' || event === 'disconnect' || event === 'auth' ? `the ${event} hook` : `the handler of "${event}"`} failed:`, error)
+  /** Reports a failure; an onError that throws is reported in turn, never thrown into crossws. */
+  const report = (error: unknown, event: string, peer: SocketPeer): void => {
+    try {
+      ;(options.onError ?? fallback)(error, event, peer)
+    } catch (failure) {
+      fallback(failure, 'onError')
+    }
+  }
   const handlers = new Map<string, (peer: SocketPeer<EventsMap>, ...args: unknown[]) => unknown>()
   const connected = new Set<Lifecycle>()
   const disconnected = new Set<Lifecycle>()
@@ -206,7 +229,6 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       pending.reject(new Error('the connection closed before the ack'))
     }
     conn.acks.clear()
-    rooms.leaveAll(conn, conn.rooms)
     if (code !== undefined) {
       try {
         conn.raw.close?.(closeCode(code), closeReason(reason))
@@ -221,19 +243,29 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         // gone already
       }
     }
-    if (conn.peer) notify(disconnected, conn.peer, 'disconnect')
+    // onDisconnect sees the rooms the peer was in (read them synchronously: they are left right after); while
+    // onConnection handlers still run (announced 1), it runs after them.
+    if (conn.announced === 2) notify(disconnected, conn.peer!, 'disconnect')
+    if (conn.announced !== 1) rooms.leaveAll(conn, conn.rooms)
   }
 
   /** Bytes waiting for this peer, where the runtime reports them. */
   const buffered = (conn: Conn): number => {
-    const amount = (conn.ws ??= (conn.raw.websocket as Conn['ws']) ?? {}).bufferedAmount
+    // crossws 0.4 reports it on the peer (Node, Bun, uWS); 0.3 through the runtime's WebSocket (Node's ws, Deno).
+    const own = (conn.raw as { bufferedAmount?: unknown }).bufferedAmount
+    const amount = typeof own === 'number' ? own : (conn.ws ??= (conn.raw.websocket as Conn['ws']) ?? {}).bufferedAmount
     return typeof amount === 'number' ? amount : 0
   }
 
   /** Sends a frame, unless the peer is too far behind: then it is cut (4509) and nothing more is queued for it. */
   const send = (conn: Conn, text: string): void => {
+    if (conns.get(conn.raw.id) !== conn) return // dropped (a send from a timer, a handler still running, a room send)
     if (buffered(conn) > maxBufferedBytes) return drop(conn, CLOSE.slow, 'reads too slowly', true)
-    conn.raw.send(text)
+    try {
+      conn.raw.send(text)
+    } catch {
+      drop(conn, undefined, undefined, true) // the runtime refuses (Deno, Workers: a socket already closing)
+    }
   }
 
   const heartbeat = (conn: Conn): void => {
@@ -340,18 +372,27 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     if (conns.get(raw.id) !== conn) return // closed while the auth hook ran
     clearTimeout(conn.timer)
     conn.timer = undefined
-    conn.peer = makePeer(conn, data)
+    const peer = (conn.peer = makePeer(conn, data))
     send(conn, encode('welcome', { id: raw.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }))
+    if (conns.get(raw.id) !== conn) return // the welcome could not be sent: never announced, so no onDisconnect
     heartbeat(conn)
-    notify(connected, conn.peer, 'connection')
+    // onConnection, then (once, after the last of them) onDisconnect if a handler closed it meanwhile.
+    conn.announced = 1
+    for (const handler of connected) if (conns.get(raw.id) === conn) guard('connection', peer, () => handler(peer))
+    conn.announced = 2
+    if (conns.get(raw.id) !== conn) {
+      notify(disconnected, peer, 'disconnect')
+      rooms.leaveAll(conn, conn.rooms)
+    }
   }
 
   /** One frame from a client, measured before it is decoded. */
   const onMessage = (conn: Conn, message: WsMessage): void => {
-    const now = Date.now()
+    const now = performance.now() // monotonic: a clock stepped back must not freeze the windows
     const data = message.rawData
     const text = data === undefined ? message.text() : undefined
     const size = text === undefined ? byteLength(data) : utf8Length(text)
+    if (size < 0) return drop(conn, CLOSE.protocol, 'not a text frame')
     if (size > maxPayloadBytes) {
       fail(conn, 0, 'too-large', `a frame of more than ${maxPayloadBytes} bytes`)
       return drop(conn, CLOSE.tooLarge, 'payload too large')
@@ -404,7 +445,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, peer: null, hello: false, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, peer: null, hello: false, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.

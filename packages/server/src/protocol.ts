@@ -51,14 +51,21 @@ export function utf8Length(text: string): number {
 }
 
 /**
- * The bytes of a message as the runtime delivered it, without decoding it: Node's adapter hands a Buffer (or a list of
- * them), Bun and Deno a string for text frames.
+ * The bytes of a message as the runtime delivered it, without decoding it again: crossws 0.3's Node adapter hands a
+ * Buffer (or a list of them), 0.4's and Bun's and Deno's a string for text frames. -1: not something a text frame
+ * arrives as (a Blob): refused as a protocol error.
  */
 export function byteLength(data: unknown): number {
   if (typeof data === 'string') return utf8Length(data)
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength
-  if (Array.isArray(data)) return data.reduce((sum: number, part) => sum + byteLength(part), 0)
-  return 0
+  if (!Array.isArray(data)) return -1
+  let sum = 0
+  for (const part of data) {
+    const n = byteLength(part)
+    if (n < 0) return -1
+    sum += n
+  }
+  return sum
 }
 
 /** One frame's text. Throws when a value cannot be written as JSON (a cycle, a BigInt, too deep). */

@@ -176,6 +176,34 @@ describe('a refusal after welcome ends as during the handshake', () => {
   })
 })
 
+describe('a server that welcomes, then refuses, every time', () => {
+  it.each([0, 1, 2])('auth.retries %i: at most retries + 1 connections, through the backoff, then unauthorized', async (retries) => {
+    const server = await hostile((conn) => (welcome(conn), setTimeout(() => conn.socket.close(4401, 'revoked'), 5)))
+    const { c } = client(server.url, { auth: { mode: 'token', getToken: () => 't', retries } })
+    c.connect()
+    await waitFor(() => c.getState().status === 'unauthorized', 'unauthorized')
+    expect(server.conns.length).toBe(retries + 1)
+    expect(server.conns.every((conn) => conn.frames.length === 1 && conn.frames[0]![0] === 'hello')).toBe(true)
+  })
+})
+
+describe('a second welcome on one connection', () => {
+  it('is a protocol error (4400): resync runs once per reconnect, not once per welcome', async () => {
+    const server = await hostile((conn) => {
+      welcome(conn)
+      if (conn.n === 0) setTimeout(() => welcome(conn), 5)
+    })
+    const { c } = client(server.url)
+    let resyncs = 0
+    c.onResync(() => void resyncs++)
+    c.connect()
+    await waitFor(() => server.conns[0]?.closedWith != null, 'the first connection closed')
+    expect(server.conns[0]?.closedWith).toBe(4400)
+    await waitFor(() => c.getState().status === 'connected' && c.getState().id === 'c1', 'connected again')
+    expect(resyncs).toBe(1)
+  })
+})
+
 describe('a welcome whose timings would overflow a timer', () => {
   it.each([
     ['pingInterval 3e9', '"pingInterval":3e9,"pingTimeout":20000'],

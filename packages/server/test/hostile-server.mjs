@@ -11,12 +11,19 @@ const config = JSON.parse(configText ?? '{}')
 const { createSocketServer } = await import(modulePath)
 
 const errors = []
+let handled = 0
 const sockets = createSocketServer({
   ...config.options,
-  onError: (error, event) => errors.push(`${event}: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`),
+  onError: (error, event) => {
+    errors.push(`${event}: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`)
+    if (config.onErrorThrows) throw new Error('onError itself failed')
+  },
 })
 sockets.on('echo', (_peer, value, ack) => ack(value))
-sockets.on('noop', () => {})
+sockets.on('noop', () => void handled++)
+sockets.on('boom', () => {
+  throw new Error('boom')
+})
 // A handler that validates, as the README's do; and one that does not (what a careless app writes).
 sockets.on('join', (peer, room, ack) => {
   if (typeof room !== 'string' || room.length > 40) return ack(false)
@@ -39,6 +46,16 @@ sockets.on('unencodable', (_peer, kind, ack) => {
   for (let i = 0; i < 200_000; i++) deep = [deep]
   return ack(deep)
 })
+// Lifecycle order: what onConnection / onDisconnect saw, in order.
+const log = []
+if (config.lifecycle) {
+  sockets.onConnection((peer) => {
+    log.push(`+${peer.id}`)
+    if (config.closeOnConnect) peer.close(4000, 'not today')
+  })
+  sockets.onConnection((peer) => log.push(`++${peer.id}`))
+  sockets.onDisconnect((peer) => log.push(`-${peer.id}:${[...peer.rooms].join(',')}`))
+}
 if (config.askOnConnect) {
   // The issue's example: an async lifecycle hook whose promise rejects when the client leaves before answering.
   sockets.onConnection(async (peer) => {
@@ -63,6 +80,8 @@ const commands = {
     server: sockets.stats?.() ?? { connections: sockets.peers().length, handshaking: 0, rooms: 0, pendingAcks: 0 },
     errors: errors.length,
     lastErrors: errors.slice(-5),
+    handled,
+    log,
   }),
   gc: () => {
     globalThis.gc?.()

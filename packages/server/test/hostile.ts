@@ -19,6 +19,11 @@ export interface ChildConfig {
   /** false: the transport's maxPayload is left at ws's default (an adapter without one). */
   transportMaxPayload?: boolean
   askOnConnect?: boolean
+  /** onConnection / onDisconnect handlers that log what they see (stats().log); with closeOnConnect the first closes. */
+  lifecycle?: boolean
+  closeOnConnect?: boolean
+  /** An onError that throws after recording. */
+  onErrorThrows?: boolean
 }
 
 export interface ChildStats {
@@ -28,6 +33,9 @@ export interface ChildStats {
   server: { connections: number; handshaking: number; rooms: number; pendingAcks: number }
   errors: number
   lastErrors: string[]
+  /** 'noop' events handled. */
+  handled: number
+  log: string[]
 }
 
 export interface Child {

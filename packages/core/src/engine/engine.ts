@@ -28,6 +28,8 @@ export class Engine implements TransportSink {
   readonly _history = new History()
   /** Auth retries left for the current handshake. */
   private _retries = 0
+  /** Refusals after a welcome (a WebSocket server's 4401 once connected) since connect(): not reset by that welcome. */
+  private _late = 0
   /** Bumped by disconnect()/dispose(): a wire-library load that resolves later is ignored. */
   private _gen = 0
   private _everConnected = false
@@ -69,6 +71,7 @@ export class Engine implements TransportSink {
     const status = this.f._s.status
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting' || status === 'offline')) return
     this._retries = this._auth.retries
+    this._late = 0
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
     // Page signals; where there is no window (a worker, node) there are none, and nothing is allocated for them.
@@ -123,6 +126,7 @@ export class Engine implements TransportSink {
 
   reconnect(): void {
     this._retries = this._auth.retries
+    this._late = 0
     const status = this.f._s.status
     if (status === 'reconnecting' || status === 'failed' || status === 'offline') this._retryNow()
     else if (status !== 'connected' && status !== 'connecting') this.connect()
@@ -211,7 +215,7 @@ export class Engine implements TransportSink {
   // ---- what the transport reports (TransportSink) ----
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
-    this._retries = this._auth.retries
+    this._retries = this._auth.retries - this._late
     this._backoff?.reset()
     this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
@@ -258,14 +262,17 @@ export class Engine implements TransportSink {
   failed(error: SocketError, why?: 'rejected' | 'fatal'): void {
     this._error(error)
     // A refusal after the handshake (a WebSocket server's 4401/4403 or refused frame) ends the live connection first
-    // (`lost` changes nothing from any other status), so that the machine takes it as during a handshake.
+    // (`lost` changes nothing from any other status), so that the machine takes it as during a handshake. Its retries
+    // go through the backoff and are counted apart: the welcome before it gave the budget back, and must not loop.
+    const late = this.f._s.status === 'connected'
     this._go({ type: 'lost', error })
     if (why === 'fatal') return this._exhaust(error)
     if (why === 'rejected') {
+      if (late) this._retries = this._auth.retries - ++this._late + 1 // this refusal takes one, as at a handshake
       if (this._retries > 0) {
         this._retries--
-        this._log?.log(`handshake refused, retrying with fresh credentials (${this._retries} retries left)`)
-        return this.t?.open()
+        this._log?.log('refused: retrying with fresh credentials')
+        return late && this.o.reconnection ? this._schedule() : this.t?.open()
       }
       this._history.record('rejected', this.f._s.attempt)
       return this._go({ type: 'rejected', error })

@@ -30,8 +30,8 @@ type Fields = { readonly [key: string]: unknown } | null | undefined
 
 const isId = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0
 
-/** A timing from `welcome`: the default unless a number >= 0, at most 1e9 ms (their sum stays a valid setTimeout delay). */
-const ms = (value: unknown, fallback: number): number => Math.min(typeof value == 'number' && value >= 0 ? value : fallback, 1e9)
+/** A timing from `welcome`: the default unless a number >= 0, from 100 ms (0 would turn the half-open check off) to 1e9 ms (their sum stays a valid setTimeout delay). A second welcome is a protocol error. */
+const ms = (value: unknown, fallback: number): number => Math.min(Math.max(typeof value == 'number' && value >= 0 ? value : fallback, 100), 1e9)
 
 class WebSocketTransport implements Transport {
   readonly reconnects = false
@@ -184,7 +184,7 @@ class WebSocketTransport implements Transport {
       // An error for an emit without ack (id 0): reported, nothing to reject.
       else if (error) this._c.sink.notice?.(error)
     } else if (type === 'ping') this.raw?.send('["pong"]')
-    else if (type === 'welcome' && typeof a?.id == 'string') this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000))
+    else if (type === 'welcome' && !this._ready && typeof a?.id == 'string') this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000))
     else if (type === 'refused' && typeof a?.message == 'string') {
       const forbidden = a.code === 'forbidden'
       this._fail(this._gen, this._c.error(forbidden ? 'forbidden-origin' : 'unauthorized', 'refused', a.message), forbidden ? 'fatal' : 'rejected', 1000)
