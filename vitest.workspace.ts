@@ -1,4 +1,5 @@
-import type { TestProjectConfiguration } from 'vitest/config'
+import { fileURLToPath } from 'node:url'
+import type { TestProjectConfiguration, UserWorkspaceConfig } from 'vitest/config'
 
 /**
  * The one list of test projects. vitest 4 ignores a file of this name on its own, so vitest.config.ts
@@ -72,10 +73,49 @@ export const projects: TestProjectConfiguration[] = [
       name: 'examples',
       environment: 'node',
       include: ['examples/*/test/**/*.test.ts'],
+      exclude: ['examples/*/test/nuxt/**', '**/node_modules/**'],
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },
   },
+  {
+    extends: true,
+    test: {
+      // The documentation site: its code blocks type-checked against the builds, the built site in Chromium.
+      name: 'docs',
+      environment: 'node',
+      include: ['test/docs/**/*.test.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  },
+  // The live board's tests in @nuxt/test-utils' Nuxt environment (mountSuspended, @ssr-socket/nuxt/testing), against
+  // the packages' builds as an app gets them. Not `extends`: the root's aliases to the sources would give the app two
+  // copies of the packages.
+  () => nuxtProject('examples-nuxt', 'examples/nuxt-live-board'),
 ]
+
+/**
+ * A project in @nuxt/test-utils' Nuxt environment for the app in `dir` (its tests under test/nuxt/). Building its
+ * config loads Nuxt (about 2 s): skipped when the command line leaves this project out, by --project or by naming
+ * test files elsewhere (`vitest run packages/core/src/x.test.ts`).
+ */
+async function nuxtProject(name: string, dir: string): Promise<UserWorkspaceConfig> {
+  const args = process.argv.slice(2)
+  const filters = args.flatMap((arg, i) => (arg === '--project' ? [args[i + 1] ?? ''] : arg.startsWith('--project=') ? [arg.slice(10)] : []))
+  const files = args.filter((arg, i) => !arg.startsWith('-') && args[i - 1] !== '--project' && /\/|\.test\b/.test(arg)).map((arg) => arg.replace(process.cwd() + '/', ''))
+  const named = filters.length === 0 || filters.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name))
+  const tests = `${dir}/test/nuxt/`
+  const listed = files.length === 0 || files.some((f) => tests.includes(f) || f.includes(tests))
+  if (!named || !listed) return { test: { name, include: [] } }
+  const { defineVitestProject } = await import('@nuxt/test-utils/config')
+  return defineVitestProject({
+    test: {
+      name,
+      include: [`${dir}/test/nuxt/**/*.test.ts`],
+      environmentOptions: { nuxt: { rootDir: fileURLToPath(new URL(`./${dir}`, import.meta.url)), domEnvironment: 'happy-dom' } },
+    },
+  })
+}
 
 export default projects

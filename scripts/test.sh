@@ -24,6 +24,10 @@ step "build"
 "$PNPM" -r --filter './packages/*' run build
 "$PNPM" -r --filter './examples/*' run build
 
+step "documentation site (API reference from the builds' TSDoc, troubleshooting from @ssr-socket/core/hints, VitePress)"
+# Its code blocks are type-checked and the built site is crawled in Chromium by the vitest project 'docs'.
+npm run --silent docs:build
+
 step "package checks (publint --strict, attw --pack)"
 for pkg in packages/*/; do
   if node -e "process.exit(require('./${pkg}package.json').private ? 1 : 0)"; then

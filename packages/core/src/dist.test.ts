@@ -2,6 +2,7 @@
 // build (mangleProps), so what depends on a name (socket.io-client's own `_readyState`, the store methods called
 // unbound) is checked here against dist/. `npm test` builds before it tests; run `npm run build` in packages/core
 // before running this file alone.
+import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { waitFor } from './testServer.js'
 import { sleep, twoNamespaces, useCleanup } from './testFixtures.js'
@@ -42,5 +43,22 @@ describe('the ESM build (dist/)', () => {
     } finally {
       client.dispose()
     }
+  })
+
+  it('@ssr-socket/core/testing loads without socket.io installed (a WebSocket-only app); only createTestServer() needs it', async () => {
+    // A Node process in which socket.io cannot be found, as in an app that never installed it.
+    const hook = `export async function resolve(s, c, next) { if (s === 'socket.io') { const e = new Error('Cannot find package socket.io'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e } return next(s, c) }`
+    const script = [
+      `import { register } from 'node:module'`,
+      `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}))`,
+      `const testing = await import(${JSON.stringify(new URL('../dist/testing.js', import.meta.url).href)})`,
+      `const mock = testing.createMockTransport()`,
+      `const failed = await testing.createTestServer().then(() => 'started', (e) => e.code)`,
+      `console.log(JSON.stringify({ mock: typeof mock.emit, failed }))`,
+    ].join('\n')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))),
+    )
+    expect(JSON.parse(out)).toEqual({ mock: 'function', failed: 'ERR_MODULE_NOT_FOUND' })
   })
 })

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
-import { Server, type ServerOptions, type Socket as ServerSocket } from 'socket.io'
+import type { Server, ServerOptions, Socket as ServerSocket } from 'socket.io'
 
 export interface TestServerOptions {
   /** Fixed port (to restart on the same one); 0 picks a free one. */
@@ -47,6 +47,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   let rejecter: ((auth: Record<string, unknown>, socket: ServerSocket) => boolean) | null = null
 
   async function start(): Promise<void> {
+    // Loaded here, not at the top: the rest of @ssr-socket/core/testing (createMockTransport, waitFor) works in an app
+    // that has no socket.io installed (a WebSocket-only Nuxt app testing with @ssr-socket/nuxt/testing).
+    const { Server } = await import('socket.io')
     const h = createServer()
     const s = new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
     // After engine.io attached: it takes over the listeners that exist when it attaches.

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { randomBytes } from 'node:crypto'
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { FIX_HINTS } from '@ssr-socket/core/hints'
 
@@ -19,7 +19,7 @@ export interface Check {
 }
 
 export interface ProbeOptions {
-  /** The public URL of the app or socket server, e.g. https://chat.example.com */
+  /** The public URL of the app or socket server, e.g. https://chat.example.com (ws:// and wss:// read as http(s)://). */
   url: string
   /** The backend behind the proxy, checked the same way for a side-by-side verdict. */
   direct?: string
@@ -190,8 +190,10 @@ interface TargetResult {
 
 async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' | 'timeoutMs'>>, target: Check['target']): Promise<Check[]> {
   const port = Number(base.port || (base.protocol === 'https:' || base.protocol === 'wss:' ? 443 : 80))
-  // URL keeps an IPv6 literal in brackets ("[::1]"); sockets want the bare address.
+  // URL keeps an IPv6 literal in brackets ("[::1]"); sockets want the bare address, and the evidence shows it as the URL
+  // does ("[::1]:3000", not the ambiguous "::1:3000").
   const host = base.hostname.replace(/^\[(.*)\]$/, '$1')
+  const where = `${base.hostname}:${port}`
   const secure = base.protocol === 'https:' || base.protocol === 'wss:'
   const started = Date.now()
   if (!secure) {
@@ -208,18 +210,19 @@ async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' |
       )
       socket.destroy()
       return [
-        { id: 'reach', target, title: 'TCP reach', status: 'pass', evidence: `${host}:${port} accepted a connection in ${Date.now() - started} ms` },
+        { id: 'reach', target, title: 'TCP reach', status: 'pass', evidence: `${where} accepted a connection in ${Date.now() - started} ms` },
         { id: 'alpn', target, title: 'ALPN / HTTP/2', status: 'skip', evidence: 'plain HTTP: no TLS, no ALPN' },
       ]
     } catch (error) {
-      return [{ id: 'reach', target, title: 'TCP reach', status: 'fail', evidence: `${host}:${port}: ${(error as Error).message}`, fix: 'Nothing listens there, or a firewall drops it: check the host, the port and that the server runs.' }]
+      return [{ id: 'reach', target, title: 'TCP reach', status: 'fail', evidence: `${where}: ${(error as Error).message}`, fix: 'Nothing listens there, or a firewall drops it: check the host, the port and that the server runs.' }]
     }
   }
   try {
     let pending: TLSSocket | undefined
     const socket = await withTimeout(
       new Promise<TLSSocket>((resolve, reject) => {
-        const s = (pending = tlsConnect({ host, port, servername: host, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => resolve(s)))
+        // No SNI for an address (RFC 6066; Node warns DEP0123): the certificate is then checked against the address.
+        const s = (pending = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => resolve(s)))
         s.on('error', reject)
       }),
       o.timeoutMs,
@@ -231,13 +234,13 @@ async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' |
     const certError = socket.authorizationError ? String(socket.authorizationError) : ''
     socket.destroy()
     const reach: Check = authorized
-      ? { id: 'reach', target, title: 'TCP/TLS reach', status: 'pass', evidence: `TLS to ${host}:${port} in ${Date.now() - started} ms, certificate valid` }
+      ? { id: 'reach', target, title: 'TCP/TLS reach', status: 'pass', evidence: `TLS to ${where} in ${Date.now() - started} ms, certificate valid` }
       : {
           id: 'reach',
           target,
           title: 'TCP/TLS reach',
           status: o.insecure ? 'warn' : 'fail',
-          evidence: `TLS to ${host}:${port}: certificate problem ${certError}`,
+          evidence: `TLS to ${where}: certificate problem ${certError}`,
           fix: 'Browsers refuse this certificate: install a certificate for this host name from a trusted CA (e.g. Let\'s Encrypt).',
         }
     const alpn: Check =
@@ -246,11 +249,13 @@ async function checkReach(base: URL, o: Required<Pick<ProbeOptions, 'insecure' |
         : { id: 'alpn', target, title: 'ALPN / HTTP/2', status: 'pass', evidence: `ALPN: ${protocol}` }
     return [reach, alpn]
   } catch (error) {
-    return [{ id: 'reach', target, title: 'TCP/TLS reach', status: 'fail', evidence: `${host}:${port}: ${(error as Error).message}`, fix: 'TLS failed: check the port speaks TLS and the server has a certificate.' }]
+    return [{ id: 'reach', target, title: 'TCP/TLS reach', status: 'fail', evidence: `${where}: ${(error as Error).message}`, fix: 'TLS failed: check the port speaks TLS and the server has a certificate.' }]
   }
 }
 
-async function probeTarget(base: string, target: Check['target'], options: ProbeOptions): Promise<TargetResult> {
+async function probeTarget(given: string, target: Check['target'], options: ProbeOptions): Promise<TargetResult> {
+  // ws:// and wss:// as the CLI takes them: the same server over http(s) (Engine.IO starts with a polling request).
+  const base = given.replace(/^ws(s?):/i, 'http$1:')
   const o = { insecure: options.insecure ?? false, timeoutMs: options.timeoutMs ?? 5000 }
   const path = options.path ?? '/socket.io'
   const url = new URL(base)

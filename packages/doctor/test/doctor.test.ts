@@ -1,5 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { tmpdir } from 'node:os'
 import { createConnection, createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { join } from 'node:path'
@@ -25,6 +28,12 @@ async function nginx(server: (port: number, dir: string) => string): Promise<Ngi
   return n
 }
 const status = (report: ProbeReport, id: string, target = 'url') => report.checks.find((c) => c.id === id && c.target === target)
+
+// Node warns once per process when a TLS server name is an IP address (DEP0123, RFC 6066): the doctor must not set one.
+const ipServernameWarnings: string[] = []
+const onWarning = (warning: Error & { code?: string }): void => void (warning.code === 'DEP0123' && ipServernameWarnings.push(warning.message))
+process.on('warning', onWarning)
+afterAll(() => void process.off('warning', onWarning))
 
 const WS_HEADERS = `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`
 
@@ -119,19 +128,36 @@ describe('ssr-socket-doctor against real nginx', () => {
     expect(status(strict, 'reach')?.status).toBe('fail')
   })
 
-  it('9. an IPv6 literal (http://[::1]:port) is reached and checked like any other address', async () => {
-    const http = createServer()
-    const io = new Server(http)
-    await new Promise<void>((resolve) => http.listen(0, '::1', () => resolve()))
+  it('9. an IPv6 literal (http://[::1]:port, ws://, https://) is reached and checked like any other address, by the API and the CLI', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doctor-ipv6-'))
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:::1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    const plain = createServer()
+    const secure = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) })
+    const servers = [new Server(plain), new Server(secure)]
+    for (const server of [plain, secure]) await new Promise<void>((resolve) => server.listen(0, '::1', () => resolve()))
     try {
-      const { port } = http.address() as AddressInfo
-      const report = await probe({ url: `http://[::1]:${port}` })
-      expect(status(report, 'reach')?.status).toBe('pass')
-      expect(status(report, 'polling')?.status).toBe('pass')
-      expect(status(report, 'websocket')?.status).toBe('pass')
+      const port = (plain.address() as AddressInfo).port
+      for (const url of [`http://[::1]:${port}`, `ws://[::1]:${port}`]) {
+        const report = await probe({ url })
+        expect(report.checks.filter((c) => c.status !== 'pass' && c.id !== 'alpn'), url).toEqual([])
+        expect(report.checks.map((c) => c.id)).toEqual(['reach', 'alpn', 'polling', 'websocket', 'session'])
+        // The address as the URL writes it, not the ambiguous "::1:port".
+        expect(status(report, 'reach')?.evidence).toMatch(new RegExp(`^\\[::1\\]:${port} accepted a connection`))
+      }
+      const lines: string[] = []
+      expect(await main([`http://[::1]:${port}`], (t) => lines.push(t), (t) => lines.push(t), false)).toBe(0)
+      expect(lines.join('\n')).toMatch(/All checks passed/)
+
+      // TLS to ::1: no SNI for an address (RFC 6066), so Node's DEP0123 warning never comes; self-signed, --insecure.
+      const tlsPort = (secure.address() as AddressInfo).port
+      const tls = await probe({ url: `https://[::1]:${tlsPort}`, insecure: true })
+      expect(status(tls, 'reach')).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/^TLS to \[::1\]:\d+: certificate problem DEPTH_ZERO_SELF_SIGNED_CERT/) })
+      for (const id of ['alpn', 'polling', 'websocket', 'session']) expect(status(tls, id)?.status, id).toBe('pass')
+      expect(ipServernameWarnings).toEqual([])
     } finally {
-      io.close()
-      http.closeAllConnections()
+      for (const io of servers) io.close()
+      for (const server of [plain, secure]) server.closeAllConnections()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -208,6 +208,9 @@ export default defineNuxtModule<ModuleOptions>({
       } else if (options.path === OPTION_SCHEMA.path.default) options.path = `${base}/_ws`
       nuxt.options.nitro.experimental = { ...nuxt.options.nitro.experimental, websocket: true }
       addServerImports([{ name: 'defineSocketHandler', from: resolver.resolve('./runtime/server/handler') }])
+      // Under test (@nuxt/test-utils' Nuxt environment sets nuxt.options.test), a test may import a server route and
+      // drive it with createTestPeer() from @ssr-socket/nuxt/testing: that environment transforms with the app's imports.
+      if (nuxt.options.test) addImports({ name: 'defineSocketHandler', from: resolver.resolve('./runtime/server/handler') })
       addServerPlugin(resolver.resolve('./runtime/server/limits'))
       if (nuxt.options.dev) {
         // Nitro 2's dev server proxies each WebSocket to its worker and drops the promise of that proxy: a socket that

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { findSecondOwners } from '../src/module'
-import { fixture, run, runNuxi, TSC } from './nuxi'
+import { fixture, run, runNuxi, TSC, VUE_TSC } from './nuxi'
 
 const WARNING = 'imports socket.io-client: it opens a second connection beside the one @ssr-socket/nuxt manages'
 
@@ -93,8 +93,7 @@ describe('typed events in app code', () => {
   // types/ folder is not, and the events then silently lose their types).
   for (const [name, file] of [['typed', 'app/types/socket.d.ts'], ['typed-shared', 'shared/types/socket.d.ts']] as const) {
     it(`a Register augmentation in ${file} types the auto-imported composables (tsc over the generated tsconfig)`, async () => {
-      const { code } = await runNuxi(['prepare'], fixture(name))
-      expect(code).toBe(0)
+      await prepared(name)
       // app/utils/typed-check.ts holds @ts-expect-error lines that are only errors when the augmentation applies.
       const result = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.app.json'], fixture(name))
       expect(result.output).toBe('')
@@ -102,3 +101,53 @@ describe('typed events in app code', () => {
     })
   }
 })
+
+describe('typed events on both sides: the composables and the socket handler (transport websocket)', () => {
+  // Nuxt 4's server tsconfig includes server/ and shared/**/*.d.ts, not app/: the module README puts the event map in
+  // shared/types/socket.d.ts, the one place both sides see.
+  it('in shared/types/socket.d.ts: tsc over .nuxt/tsconfig.server.json and vue-tsc pass; a wrong argument fails each', async () => {
+    const dir = await prepared('typed-shared')
+    const server = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.server.json'], dir)
+    expect(server.output).toBe('')
+    expect(server.code).toBe(0)
+    const app = await run(VUE_TSC, ['--noEmit', '-p', '.nuxt/tsconfig.app.json'], dir)
+    expect(app.output).toBe('')
+    expect(app.code).toBe(0)
+
+    // The same programs with one wrong call each (generated into .nuxt/, which git ignores): exactly that error.
+    mkdirSync(join(dir, '.nuxt/wrong'), { recursive: true })
+    writeFileSync(join(dir, '.nuxt/wrong/handler.ts'), "export default defineSocketHandler((sockets) => {\n  sockets.on('send', (_peer, _text, ack) => ack('yes'))\n})\n")
+    writeFileSync(join(dir, '.nuxt/wrong/Send.vue'), "<script setup lang=\"ts\">\nconst { emitWithAck } = useSocket()\nvoid emitWithAck('send', 42)\n</script>\n\n<template><p>send</p></template>\n")
+    const withWrong = (config: string, file: string): string => {
+      const base = JSON.parse(readFileSync(join(dir, `.nuxt/${config}.json`), 'utf8')) as { include: string[] }
+      writeFileSync(join(dir, `.nuxt/${config}.wrong.json`), JSON.stringify({ extends: `./${config}.json`, include: [...base.include, file] }))
+      return `.nuxt/${config}.wrong.json`
+    }
+    const wrongServer = await run(TSC, ['--noEmit', '-p', withWrong('tsconfig.server', './wrong/handler.ts')], dir)
+    expect(wrongServer.output.trim()).toBe(".nuxt/wrong/handler.ts(2,49): error TS2345: Argument of type 'string' is not assignable to parameter of type 'boolean'.")
+    expect(wrongServer.code).not.toBe(0)
+    const wrongApp = await run(VUE_TSC, ['--noEmit', '-p', withWrong('tsconfig.app', './wrong/Send.vue')], dir)
+    expect(wrongApp.output.trim()).toBe(".nuxt/wrong/Send.vue(3,26): error TS2345: Argument of type 'number' is not assignable to parameter of type 'string'.")
+    expect(wrongApp.code).not.toBe(0)
+  })
+
+  it('in app/types/socket.d.ts it does not reach the server: every handler argument is unknown (TS18046)', async () => {
+    const result = await run(TSC, ['--noEmit', '-p', '.nuxt/tsconfig.server.json'], await prepared('typed'))
+    expect(result.output).toMatch(/server\/routes\/_ws\.ts\(\d+,\d+\): error TS18046: 'ack' is of type 'unknown'/)
+    expect(result.code).not.toBe(0)
+  })
+})
+
+/** `nuxi prepare` of a fixture, once per run of this file. */
+const preparing = new Map<string, Promise<string>>()
+function prepared(name: string): Promise<string> {
+  let done = preparing.get(name)
+  if (!done) {
+    done = runNuxi(['prepare'], fixture(name)).then(({ code, output }) => {
+      if (code !== 0) throw new Error(`nuxi prepare ${name} failed:\n${output}`)
+      return fixture(name)
+    })
+    preparing.set(name, done)
+  }
+  return done
+}

@@ -13,6 +13,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export const TSC = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url))
+/** vue-tsc: tsc with .vue files, as `nuxi typecheck` runs it. */
+export const VUE_TSC = fileURLToPath(new URL('../node_modules/.bin/vue-tsc', import.meta.url))
 
 /** Runs `nuxi <args>` in a fixture; resolves with its exit code and everything it printed. */
 export function runNuxi(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {

@@ -10,7 +10,7 @@ import { createMockTransport, waitFor, type MockTransport } from './testing'
 const Chat = defineComponent({
   setup() {
     const { status, emitWithAck } = useSocket()
-    const last = useSocketEvent<{ message: (text: string) => void }>('message', undefined, { initial: '(none)' })
+    const last = useSocketEvent<{ message: (text: string) => void }>('message', { initial: '(none)' })
     const send = async () => {
       const answer = (await emitWithAck('send', 'hi')) as { ok: boolean }
       sent.push(answer.ok)

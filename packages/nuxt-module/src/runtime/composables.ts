@@ -1,19 +1,8 @@
 import { useNuxtApp } from '#app'
+import { getSocketRegistry } from '@ssr-socket/vue'
+import { socketState, type SocketNuxtState } from './state'
 
-export interface SocketNuxtState {
-  tokenProvider: (() => string | null | undefined | Promise<string | null | undefined>) | null
-  /** Connections started while `nuxtApp.isHydrating` was true: must stay 0. */
-  connectsWhileHydrating: number
-  connects: number
-}
-
-const KEY = '__ssrSocket'
-
-/** Per-app state (never module-level: on the server a module is shared by every request). */
-export function socketState(nuxtApp: object): SocketNuxtState {
-  const app = nuxtApp as { [KEY]?: SocketNuxtState }
-  return (app[KEY] ??= { tokenProvider: null, connectsWhileHydrating: 0, connects: 0 })
-}
+export { socketState, type SocketNuxtState }
 
 /**
  * With `socket.auth: 'token'`, registers the function that returns the token; it is called on every
@@ -28,11 +17,15 @@ export function provideSocketToken(getToken: SocketNuxtState['tokenProvider']): 
 }
 
 /**
- * The module's counters (connections started, and started during hydration: must stay 0) plus the registry's
- * diagnostics, a snapshot. (`useSocketDiagnostics()` is the connection's reactive diagnostics, as in @ssr-socket/vue.)
+ * The module's counters plus the registry's diagnostics, a snapshot. `connects` counts connect requests, not
+ * connections: one each time a caller of `useSocket()` (a mounted component, an effect scope) asks for its connection,
+ * open or not (two components on one connection: 2); `connectsWhileHydrating` those made during hydration (must stay
+ * 0). The connections themselves are `registry.clients`. (`useSocketDiagnostics()` is one connection's reactive
+ * diagnostics, as in @ssr-socket/vue.)
  */
 export function useSocketModuleDiagnostics() {
   const nuxtApp = useNuxtApp()
   const { connectsWhileHydrating, connects } = socketState(nuxtApp)
-  return { connectsWhileHydrating, connects, registry: nuxtApp.$socketRegistry.getDiagnostics() }
+  // The registry the composables use (the testing kit's mock one while mockSocketServer() is in place).
+  return { connectsWhileHydrating, connects, registry: getSocketRegistry(nuxtApp.vueApp).getDiagnostics() }
 }

@@ -10,12 +10,33 @@ import { createSocketServer, type SocketServer, type SocketServerOptions } from 
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
 import { maxPayloadBytes } from './limits'
 
+/** Where a handler keeps its socket server for the testing kit (a registered symbol: the same in every copy). */
+const SOCKET_SERVER = Symbol.for('@ssr-socket/nuxt:socket-server')
+
 export function defineSocketHandler<L extends EventsMap = DefaultEmitEvents, E extends EventsMap = DefaultListenEvents>(
   setup: (server: SocketServer<L, E>) => void,
   options?: SocketServerOptions,
 ): ReturnType<typeof defineWebSocketHandler> {
-  // The payload limit Nitro's WebSocket server enforces (limits.ts), unless this handler sets its own.
-  const server = createSocketServer<L, E>({ maxPayloadBytes: maxPayloadBytes(), ...options })
-  setup(server)
-  return defineWebSocketHandler(server.hooks as Parameters<typeof defineWebSocketHandler>[0])
+  // The server is made at its first use (Nitro's first upgrade on this route, or a test peer of
+  // @ssr-socket/nuxt/testing), not when the route module loads: the runtime config is read then, which a test that
+  // imports the route before its Nuxt app exists could not do.
+  let server: SocketServer<L, E> | undefined
+  const current = (): SocketServer<L, E> => {
+    if (server) return server
+    // The payload limit Nitro's WebSocket server enforces (limits.ts), unless this handler sets its own.
+    const created = createSocketServer<L, E>({ maxPayloadBytes: maxPayloadBytes(), ...options })
+    setup(created)
+    return (server = created)
+  }
+  const hooks: SocketServer['hooks'] = {
+    upgrade: (request) => current().hooks.upgrade(request),
+    open: (peer) => current().hooks.open(peer),
+    message: (peer, message) => current().hooks.message(peer, message),
+    close: (peer, details) => current().hooks.close(peer, details),
+    error: (peer, error) => current().hooks.error(peer, error),
+  }
+  const handler = defineWebSocketHandler(hooks as Parameters<typeof defineWebSocketHandler>[0])
+  // What the testing kit's createTestPeer() drives (not a public API).
+  Object.defineProperty(handler, SOCKET_SERVER, { value: current })
+  return handler
 }
