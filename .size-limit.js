@@ -14,7 +14,7 @@ export default [
     import: '*',
     ignore: ['socket.io-client'],
     modifyEsbuildConfig: production,
-    limit: '14.6 kB', // 12.1 kB before the WebSocket transport (its chunk, ~1.7 kB, counts here though socket.io apps never fetch it); 8.9 kB before createSubscription (with retries), the option schema and isolated state listeners; 9.7 kB before inspectRegistry and the fix texts (FIX_HINTS, 1.5 kB of sentences) for tools (import '*' takes every export; apps take what they use)
+    limit: '14.8 kB', // 14.6 kB before the per-transport layout and the hardening of the WebSocket transport (frame shapes, late refusals, timings); 12.1 kB before the WebSocket transport (its chunk, ~1.7 kB, counts here though socket.io apps never fetch it); 8.9 kB before createSubscription (with retries), the option schema and isolated state listeners; 9.7 kB before inspectRegistry and the fix texts (FIX_HINTS, 1.5 kB of sentences) for tools (import '*' takes every export; apps take what they use)
   },
   {
     name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent } (core included; vue, socket.io-client external)',
@@ -22,7 +22,7 @@ export default [
     import: '{ createSocketPlugin, useSocket, useSocketEvent }',
     ignore: ['vue', 'socket.io-client'],
     modifyEsbuildConfig: production,
-    limit: '12.4 kB', // 10.7 kB before the WebSocket transport's chunk (counted in this total; loaded only by apps that use it); 9.6 kB before reactive options, enabled and subscriptions (useSocket +782 B); 10.4 kB before the inspector's hooks in the engine (+262 B lazy)
+    limit: '12.5 kB', // 12.4 kB before the per-transport layout and the WebSocket transport's hardening; 10.7 kB before the WebSocket transport's chunk (counted in this total; loaded only by apps that use it); 9.6 kB before reactive options, enabled and subscriptions (useSocket +782 B); 10.4 kB before the inspector's hooks in the engine (+262 B lazy)
   },
   {
     name: '@ssr-socket/nuxt runtime plugin and composables (vue package and core included; #app, vue, socket.io-client external)',

@@ -3,7 +3,8 @@
 // `ws` server that speaks the protocol by hand with no check at all. Both directions: n events from the server to
 // the client, and n events from the client to the server (counted, then one ack). Servers in processes of their own.
 import { createRequire } from 'node:module'
-import { median, startServer, until } from './util.mjs'
+import { interleaved } from './events.mjs'
+import { startServer, until } from './util.mjs'
 
 const { WebSocket } = createRequire(new URL('../packages/server/package.json', import.meta.url))('ws')
 
@@ -46,30 +47,16 @@ async function into(url, n) {
   return n / seconds
 }
 
-async function pairs(measure, ours, raw, n, count) {
-  await measure(raw, 5000) // warm-up
-  await measure(ours, 5000)
-  const a = []
-  const b = []
-  const ratios = []
-  for (let i = 0; i < count; i++) {
-    const base = await measure(raw, n)
-    const value = await measure(ours, n)
-    b.push(base)
-    a.push(value)
-    ratios.push(value / base)
-  }
-  return { value: median(a), baseline: median(b), ratio: median(ratios), interval: [Math.min(...ratios), Math.max(...ratios)] }
-}
-
 export async function measureServerEvents(n = 100_000, count = 5) {
   const ours = await startServer(0, 'ws-server.mjs')
   const raw = await startServer(0, 'ws-raw-server.mjs')
   try {
     const note = `the same raw ws client; @ssr-socket/server (crossws Node adapter, every limit checked per frame) vs a plain ws server speaking the protocol with no check; ${count} interleaved pairs, interval min-max; goal >= 0.9`
+    // The events benchmark's interleaved pairs, each side against its own server.
+    const pairs = (measure) => interleaved((_, k) => measure(raw.url, k), (_, k) => measure(ours.url, k), null, n, count)
     return [
-      { name: `${n.toLocaleString('en')} events server -> client (server cost)`, unit: 'events/s', ...(await pairs(out, ours.url, raw.url, n, count)), note },
-      { name: `${n.toLocaleString('en')} events client -> server (server cost)`, unit: 'events/s', ...(await pairs(into, ours.url, raw.url, n, count)), note },
+      { name: `${n.toLocaleString('en')} events server -> client (server cost)`, unit: 'events/s', ...(await pairs(out)), note },
+      { name: `${n.toLocaleString('en')} events client -> server (server cost)`, unit: 'events/s', ...(await pairs(into)), note },
     ]
   } finally {
     await ours.stop()
