@@ -96,6 +96,13 @@ describe('createTestPeer: a client connection without a network', () => {
     expect(ada.errors).toEqual([expect.objectContaining({ code: 'unknown-event' })])
   })
 
+  it("a same-origin page's Origin header is accepted by the default Origin check, as from a browser (the upgrade carries the URL's Host)", async () => {
+    const { sockets } = server()
+    const page = await peer(sockets, { url: 'http://localhost:3000/_ws', headers: { origin: 'http://localhost:3000' } })
+    expect(await page.emitWithAck('join', 'lobby')).toBe(true)
+    await expect(createTestPeer(sockets, { url: 'http://localhost:3000/_ws', headers: { origin: 'http://evil.example' } })).rejects.toMatchObject({ code: 4403 })
+  })
+
   it('the auth hook reads the hello payload and the upgrade headers; a refusal rejects with 4401, an Origin not allowed with 4403', async () => {
     const { sockets } = server({
       auth: ({ auth, headers }) => ((auth as { token?: string } | null)?.token === 'letmein' || headers.get('cookie') === 'session=ok' ? { name: 'ada' } : false),

@@ -2,7 +2,7 @@
 // (@ssr-socket/nuxt/testing): no Nitro, no network. The test plays the server: acks, events, an error answer, a drop,
 // a refused handshake, an ack that never comes.
 import { mountSuspended } from '@nuxt/test-utils/runtime'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { mockSocketServer, waitFor } from '@ssr-socket/nuxt/testing'
 import App from '../../app/app.vue'
@@ -13,6 +13,16 @@ const client = { reconnection: { delayMs: 5, maxDelayMs: 5, jitter: 0 } }
 const note = (id: number, author: string, text: string): Note => ({ id, author, text, at: 0 })
 
 type Wrapper = Awaited<ReturnType<typeof mountSuspended>>
+// Every page mounted by a test is unmounted after it (before the kit restores its mock server).
+const mounted: Wrapper[] = []
+const mount = async (...args: Parameters<typeof mountSuspended>): Promise<Wrapper> => {
+  const wrapper = await mountSuspended(...args)
+  mounted.push(wrapper)
+  return wrapper
+}
+afterEach(() => {
+  for (const wrapper of mounted.splice(0)) wrapper.unmount()
+})
 const text = (wrapper: Wrapper, selector: string): string => (wrapper.find(selector).exists() ? wrapper.find(selector).text() : '')
 const connected = (wrapper: Wrapper) => waitFor(() => text(wrapper, '#status') === 'connected', 'the page shows connected')
 
@@ -27,7 +37,7 @@ describe('the board page against a scripted mock server', () => {
     const server = mockSocketServer({ client })
     server.on('enter', (name) => ({ notes: [note(1, 'bob', `hello ${String(name)}`)] }))
     server.on('post', (text) => (String(text).length > 5 ? { error: 'A note is 1 to 280 characters.' } : { ok: true }))
-    const wrapper = await mountSuspended(App)
+    const wrapper = await mount(App)
     await connected(wrapper)
 
     await enter(wrapper, 'ada')
@@ -56,7 +66,7 @@ describe('the board page against a scripted mock server', () => {
   it('a dropped connection comes back, and the page enters the board again by itself (onResync)', async () => {
     const server = mockSocketServer({ client })
     server.on('enter', () => ({ notes: [] }))
-    const wrapper = await mountSuspended(App)
+    const wrapper = await mount(App)
     await connected(wrapper)
     await enter(wrapper, 'ada')
 
@@ -74,14 +84,14 @@ describe('the board page against a scripted mock server', () => {
 
   it('a refused handshake shows unauthorized; an ack that never comes shows the timeout', async () => {
     const refusing = mockSocketServer({ client, authorize: () => false })
-    const refused = await mountSuspended(App)
+    const refused = await mount(App)
     await waitFor(() => text(refused, '#status') === 'unauthorized', 'unauthorized shown')
     expect(refusing.connections).toBe(0)
     refusing.restore()
 
     // No handler for 'enter': the client's own deadline (ackTimeoutMs) ends the wait.
     const silent = mockSocketServer({ client: { ...client, ackTimeoutMs: 50 } })
-    const wrapper = await mountSuspended(App)
+    const wrapper = await mount(App)
     await connected(wrapper)
     await enter(wrapper, 'ada')
     expect(text(wrapper, '#problem')).toMatch(/enter/)
@@ -91,10 +101,10 @@ describe('the board page against a scripted mock server', () => {
 
   it("useSocketModuleDiagnostics().connects counts connect requests: the page's useSocket and useSocketEvent make 2, on one connection", async () => {
     const server = mockSocketServer({ client })
-    const wrapper = await mountSuspended(App)
+    const wrapper = await mount(App)
     await connected(wrapper)
     const before = useSocketModuleDiagnostics().connects
-    const again = await mountSuspended(App, { attachTo: document.body })
+    const again = await mount(App, { attachTo: document.body })
     await connected(again)
     const diagnostics = useSocketModuleDiagnostics()
     // A second page: 2 more requests (its useSocket and its useSocketEvent), still one connection with 4 holders.
@@ -110,7 +120,7 @@ describe('the board page against a scripted mock server', () => {
     expect(useSocketModuleDiagnostics().registry).toMatchObject({ name: 'ssr-socket Nuxt plugin', clients: [] })
     const first = mockSocketServer({ client })
     const second = mockSocketServer({ client })
-    const wrapper = await mountSuspended(App)
+    const wrapper = await mount(App)
     await connected(wrapper)
     expect([first.connections, second.connections]).toEqual([0, 1])
     first.restore()
@@ -118,5 +128,14 @@ describe('the board page against a scripted mock server', () => {
     second.restore()
     expect(second.connections).toBe(0) // its registry disposed: the connection ended
     expect(useSocketModuleDiagnostics().registry).toMatchObject({ name: 'ssr-socket Nuxt plugin', clients: [] })
+  })
+
+  it('a mock made by a synchronous test is restored when that test ends…', () => {
+    mockSocketServer({ client })
+    expect(useSocketModuleDiagnostics().registry.name).toBe('ssr-socket mock server')
+  })
+
+  it('…so the next test has the app its own registry again', () => {
+    expect(useSocketModuleDiagnostics().registry.name).toBe('ssr-socket Nuxt plugin')
   })
 })

@@ -88,17 +88,19 @@ export function mockSocketServer(options: MockSocketServerOptions = {}): MockSoc
     if (!state.mocks.length) installed.delete(context)
     registry.dispose()
   }
-  void undoAtTestEnd(restore)
+  undoAtTestEnd(restore)
   return Object.assign(Object.create(mock) as MockTransport, { registry, restore }) as MockSocketServer
 }
 
-/** Runs `undo` when the current vitest test ends, when there is one (vitest's onTestFinished). */
-async function undoAtTestEnd(undo: () => void): Promise<void> {
+/** vitest, where the kit runs under it (loaded once with this module, so that a test's hook is registered at the call). */
+const vitest = await import('vitest').catch(() => null)
+
+/** Runs `undo` when the current vitest test ends (vitest's onTestFinished), registered synchronously at the call. */
+function undoAtTestEnd(undo: () => void): void {
   try {
-    const { onTestFinished } = await import('vitest')
-    onTestFinished(undo)
+    vitest?.onTestFinished(undo)
   } catch {
-    // Not in a running test (a beforeAll hook, another runner): restore() is the test's to call.
+    // Not inside a running test (a beforeAll hook, another runner): restore() is the caller's to call.
   }
 }
 
@@ -214,7 +216,8 @@ export async function createTestPeer<L extends EventsMap = DefaultEmitEvents, E 
   const server = serverOf(handler)
   const ackTimeoutMs = options.ackTimeoutMs ?? 5000
   const url = options.url ?? 'http://localhost/_ws'
-  const headers = new Headers({ 'sec-websocket-protocol': PROTOCOL, ...options.headers })
+  // As a browser's upgrade: the Host of the URL (the server's default Origin check compares the two).
+  const headers = new Headers({ host: new URL(url).host, 'sec-websocket-protocol': PROTOCOL, ...options.headers })
   const received: Array<{ event: string; args: unknown[] }> = []
   const errors: TestPeerError[] = []
   const frames: unknown[] = []

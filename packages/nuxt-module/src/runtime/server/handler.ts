@@ -21,11 +21,19 @@ export function defineSocketHandler<L extends EventsMap = DefaultEmitEvents, E e
   // @ssr-socket/nuxt/testing), not when the route module loads: the runtime config is read then, which a test that
   // imports the route before its Nuxt app exists could not do.
   let server: SocketServer<L, E> | undefined
+  /** A setup that threw: thrown again at every use, never run twice (its side effects would repeat). */
+  let failure: { error: unknown } | undefined
   const current = (): SocketServer<L, E> => {
     if (server) return server
+    if (failure) throw failure.error
     // The payload limit Nitro's WebSocket server enforces (limits.ts), unless this handler sets its own.
     const created = createSocketServer<L, E>({ maxPayloadBytes: maxPayloadBytes(), ...options })
-    setup(created)
+    try {
+      setup(created)
+    } catch (error) {
+      failure = { error }
+      throw error
+    }
     return (server = created)
   }
   const hooks: SocketServer['hooks'] = {
