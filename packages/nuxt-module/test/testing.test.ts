@@ -70,8 +70,7 @@ describe('createTestPeer: a client connection without a network', () => {
     expect(ada.rooms).toEqual(new Set(['lobby']))
     expect(eve.rooms).toEqual(new Set())
     ada.emit('say', 'lobby', 'hi')
-    await Promise.resolve()
-    expect(bob.received).toEqual([{ event: 'said', args: ['lobby', 'hi'] }])
+    await vi.waitFor(() => expect(bob.received).toEqual([{ event: 'said', args: ['lobby', 'hi'] }]))
     expect(ada.received).toEqual([]) // to(room) skips the sender
     expect(eve.received).toEqual([])
 
@@ -92,8 +91,7 @@ describe('createTestPeer: a client connection without a network', () => {
     expect(failures).toEqual([new Error('a secret the client must not see')])
     const untyped = ada as unknown as TestPeer<Record<string, (...args: unknown[]) => void>>
     untyped.emit('nope')
-    await Promise.resolve()
-    expect(ada.errors).toEqual([expect.objectContaining({ code: 'unknown-event' })])
+    await vi.waitFor(() => expect(ada.errors).toEqual([expect.objectContaining({ code: 'unknown-event' })]))
   })
 
   it("a same-origin page's Origin header is accepted by the default Origin check, as from a browser (the upgrade carries the URL's Host)", async () => {
@@ -129,8 +127,7 @@ describe('createTestPeer: a client connection without a network', () => {
     await ada.emitWithAck('join', 'lobby')
     // Nobody answers the server's question: its ack stays pending until the connection ends.
     ada.emit('ask', 1)
-    await Promise.resolve()
-    expect(sockets.stats()).toEqual({ connections: 1, handshaking: 0, rooms: 1, pendingAcks: 1 })
+    await vi.waitFor(() => expect(sockets.stats()).toEqual({ connections: 1, handshaking: 0, rooms: 1, pendingAcks: 1 }))
     ada.close()
     expect(gone).toEqual([ada.id])
     expect(ada.closed).toEqual({ code: 1000, reason: '' })
@@ -143,8 +140,7 @@ describe('createTestPeer: a client connection without a network', () => {
     const raw = await peer(sockets, { hello: false })
     expect(sockets.stats()).toMatchObject({ connections: 0, handshaking: 1 })
     raw.send(JSON.stringify(['e', 'join', ['lobby'], 1]))
-    await Promise.resolve()
-    expect(raw.closed).toEqual({ code: 4400, reason: 'hello first' })
+    await vi.waitFor(() => expect(raw.closed).toEqual({ code: 4400, reason: 'hello first' }))
     expect(sockets.stats()).toMatchObject({ handshaking: 0 })
   })
 

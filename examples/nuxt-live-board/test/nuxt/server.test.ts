@@ -1,7 +1,7 @@
 // The board's socket handler (server/routes/_ws.ts, a defineSocketHandler) driven by test peers of
 // @ssr-socket/nuxt/testing: hello, events with acks, the room, what the others receive, hostile input. No Nitro and no
 // network: the peers talk to the handler's hooks directly.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestPeer, TestPeerError, type TestPeer } from '@ssr-socket/nuxt/testing'
 import board from '../../server/routes/_ws'
 
@@ -42,8 +42,7 @@ describe('the board handler, driven by test peers', () => {
     await ada.emitWithAck('enter', 'ada')
     await bob.emitWithAck('enter', 'bob')
     bob.close()
-    await Promise.resolve() // the server's frames arrive on a later microtask
-    expect(ada.received.at(-1)).toEqual({ event: 'presence', args: [['ada']] })
+    await vi.waitFor(() => expect(ada.received.at(-1)).toEqual({ event: 'presence', args: [['ada']] })) // the server's frames arrive on a later microtask
     ada.close()
     expect(ada.server.stats()).toEqual({ connections: 0, handshaking: 0, rooms: 0, pendingAcks: 0 })
   })
@@ -58,8 +57,7 @@ describe('the board handler, driven by test peers', () => {
     expect(unknown).toBeInstanceOf(TestPeerError)
     expect(unknown).toMatchObject({ code: 'unknown-event' })
     mallory.send('{not json')
-    await Promise.resolve()
-    expect(mallory.closed).toEqual({ code: 4400, reason: 'bad frame' })
+    await vi.waitFor(() => expect(mallory.closed).toEqual({ code: 4400, reason: 'bad frame' }))
     // The handler still serves the others.
     const ada = await peer()
     expect(await ada.emitWithAck('enter', 'ada')).toEqual({ notes: expect.any(Array) })
