@@ -120,8 +120,12 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
 /** A connection's state: created at open, deleted at close (which clears its timer, acks and rooms). */
 interface Conn {
   readonly raw: WsPeer
-  /** The runtime's WebSocket, read once (crossws builds a proxy for it on first access). */
+  /** Where its bufferedAmount is read, found on the first send (crossws 0.4's peer, else the runtime's WebSocket). */
   ws: { bufferedAmount?: unknown } | undefined
+  /** Until drop(): checked on every send, cheaper than a look-up. */
+  live: boolean
+  /** Characters sent since its buffered amount was last read. */
+  unchecked: number
   peer: SocketPeer<EventsMap> | null
   /** `hello` arrived (the auth hook may still run). */
   hello: boolean
@@ -222,6 +226,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false): void => {
     if (!conn || conns.get(conn.raw.id) !== conn) return
     conns.delete(conn.raw.id)
+    conn.live = false
     clearTimeout(conn.timer)
     conn.timer = undefined
     for (const pending of conn.acks.values()) {
@@ -252,15 +257,20 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   /** Bytes waiting for this peer, where the runtime reports them. */
   const buffered = (conn: Conn): number => {
     // crossws 0.4 reports it on the peer (Node, Bun, uWS); 0.3 through the runtime's WebSocket (Node's ws, Deno).
-    const own = (conn.raw as { bufferedAmount?: unknown }).bufferedAmount
-    const amount = typeof own === 'number' ? own : (conn.ws ??= (conn.raw.websocket as Conn['ws']) ?? {}).bufferedAmount
+    const peer = conn.raw as Conn['ws'] & WsPeer
+    const amount = (conn.ws ??= typeof peer.bufferedAmount === 'number' ? peer : ((peer.websocket as Conn['ws']) ?? {})).bufferedAmount
     return typeof amount === 'number' ? amount : 0
   }
 
   /** Sends a frame, unless the peer is too far behind: then it is cut (4509) and nothing more is queued for it. */
   const send = (conn: Conn, text: string): void => {
-    if (conns.get(conn.raw.id) !== conn) return // dropped (a send from a timer, a handler still running, a room send)
-    if (buffered(conn) > maxBufferedBytes) return drop(conn, CLOSE.slow, 'reads too slowly', true)
+    if (!conn.live) return // dropped (a send from a timer, a handler still running, a room send)
+    // The buffered amount is read once per 64 Ki characters sent (a read goes through the runtime's socket), and
+    // before any frame that large: a peer gets at most that far past the bound before it is cut.
+    if ((conn.unchecked += text.length) >= 65_536) {
+      conn.unchecked = 0
+      if (buffered(conn) > maxBufferedBytes) return drop(conn, CLOSE.slow, 'reads too slowly', true)
+    }
     try {
       conn.raw.send(text)
     } catch {
@@ -445,7 +455,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, peer: null, hello: false, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.
