@@ -51,7 +51,7 @@ export async function measureServerEvents(n = 100_000, count = 5) {
   const ours = await startServer(0, 'ws-server.mjs')
   const raw = await startServer(0, 'ws-raw-server.mjs')
   try {
-    const note = `the same raw ws client; @ssr-socket/server (crossws Node adapter, every limit checked per frame) vs a plain ws server speaking the protocol with no check; ${count} interleaved pairs, interval min-max; goal >= 0.9`
+    const note = `the same raw ws client; @ssr-socket/server (crossws Node adapter, every limit checked as in production) vs a plain ws server speaking the protocol with no check; ${count} interleaved pairs, interval min-max; goal >= 0.9`
     // The events benchmark's interleaved pairs, each side against its own server.
     const pairs = (measure) => interleaved((_, k) => measure(raw.url, k), (_, k) => measure(ours.url, k), null, n, count)
     return [

@@ -81,7 +81,7 @@ async function api() {
 /**
  * The troubleshooting texts, by error kind and code. The fixes are @ssr-socket/core/hints' (`hintFor`, `FIX_HINTS`: what
  * the doctor prints and the DevTools tab shows); each code's message is the one the client's SocketError carries (the
- * core's development build); which codes each kind has is read from the core's sources (`error('kind', 'code')` calls).
+ * core's development build); which codes each kind has is read from the core's sources (`error('kind', 'code')` calls, and the socket.io adapter's `_err(...)`).
  */
 async function troubleshooting() {
   const { FIX_HINTS, hintFor } = await import('@ssr-socket/core/hints')
@@ -91,7 +91,7 @@ async function troubleshooting() {
   const sources = join(root, 'packages/core/src')
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
   for (const file of walk(sources).filter((f) => f.endsWith('.ts') && !/\.test(-d)?\.ts$|testFixtures/.test(f))) {
-    for (const [, kind, code] of readFileSync(file, 'utf8').matchAll(/\b(?:socketError|error)\(\s*'([a-z-]+)',\s*'([a-z-]+)'/g)) {
+    for (const [, kind, code] of readFileSync(file, 'utf8').matchAll(/\b(?:socketError|error|_err)\(\s*'([a-z-]+)',\s*'([a-z-]+)'/g)) {
       if (!codes.has(kind)) throw new Error(`${relative(root, file)}: error kind "${kind}" is not one of ${KINDS.join(', ')}`)
       codes.get(kind).add(code)
     }

@@ -177,7 +177,8 @@ function watchFacade(client: Client, taps: Taps, watched: WeakSet<Client>): void
 /**
  * Calls `listener` with every state transition (and its cause), event in and out (name, size, redacted arguments),
  * ack round trip and classified error of the registry's clients, from now until `stop()`. Browser only: on the
- * server a registry has no connections to inspect, and nothing is recorded there.
+ * server a registry has no connections to inspect, and nothing is recorded there. Records in development builds
+ * only (the engine's hooks are left out of production builds); `clients()` and the actions work in both.
  */
 export function inspectRegistry(registry: SocketRegistry, listener: InspectorListener): SocketInspector {
   const runtime = (registry as unknown as Inspectable)._rt
@@ -188,7 +189,9 @@ export function inspectRegistry(registry: SocketRegistry, listener: InspectorLis
   const taps = (runtime.shared.taps ??= createTaps(retap)) as Taps
   const own: InspectorListener = (record) => listener(record)
   const watched = new WeakSet<Client>()
-  taps.listeners.add(own)
+  // Records come from hooks that production builds leave out of the engine: there the listener gets none (the
+  // snapshot and the actions still work).
+  if (process.env.NODE_ENV !== 'production') taps.listeners.add(own)
   retap()
   const find = (key: string): Client | undefined => entries.get(key)?.client
   const engineOf = (key: string) => find(key)?._e

@@ -120,7 +120,7 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
 /** A connection's state: created at open, deleted at close (which clears its timer, acks and rooms). */
 interface Conn {
   readonly raw: WsPeer
-  /** Where its bufferedAmount is read, found on the first send (crossws 0.4's peer, else the runtime's WebSocket). */
+  /** Where its bufferedAmount is read, found at the first read (crossws 0.4's peer, else the runtime's WebSocket). */
   ws: { bufferedAmount?: unknown } | undefined
   /** Until drop(): checked on every send, cheaper than a look-up. */
   live: boolean
@@ -224,7 +224,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
    * (`terminate`: nothing queued for it is sent). The one cleanup path; no step can skip the next.
    */
   const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false): void => {
-    if (!conn || conns.get(conn.raw.id) !== conn) return
+    if (!conn?.live) return
     conns.delete(conn.raw.id)
     conn.live = false
     clearTimeout(conn.timer)
@@ -301,7 +301,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       emit: (event: string, ...args: unknown[]) => send(conn, encode('e', event, args)),
       emitWithAck: (event: string, ...args: unknown[]) =>
         new Promise((resolve, reject) => {
-          if (conns.get(raw.id) !== conn) return reject(new Error('the connection is closed'))
+          if (!conn.live) return reject(new Error('the connection is closed'))
           const id = ++conn.nextAck
           const text = encode('e', event, args, id) // throws (rejects) before anything is kept
           const timer = setTimeout(() => {
@@ -313,7 +313,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         }),
       join(room) {
         checkRoom(room, 'join')
-        if (conns.get(raw.id) === conn) rooms.join(room, conn, conn.rooms)
+        if (conn.live) rooms.join(room, conn, conn.rooms)
       },
       leave(room) {
         checkRoom(room, 'leave')
@@ -338,7 +338,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     const peer = conn.peer!
     let answered = false
     const ack = (value?: unknown): void => {
-      if (answered || conns.get(conn.raw.id) !== conn) return
+      if (answered || !conn.live) return
       answered = true
       let text: string
       try {
@@ -353,7 +353,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     // Without an ack id (the client used emit) the handler still gets a callback: calling it does nothing.
     guard(event, peer, () => handler(peer, ...args, id ? ack : noop), (error) => {
       report(error, event, peer as SocketPeer)
-      if (!answered && conns.get(conn.raw.id) === conn) {
+      if (!answered && conn.live) {
         answered = true
         fail(conn, id, 'handler-error', `the handler of "${event}" failed`)
       }
@@ -369,28 +369,28 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         data = await options.auth({ auth, headers: headersOf(raw.request?.headers), peer: raw })
       } catch (error) {
         // The hook failed (not a refusal): reported here, never sent; the client retries with backoff.
-        if (conns.get(raw.id) !== conn) return
+        if (!conn.live) return
         report(error, 'auth', { id: raw.id, raw } as unknown as SocketPeer)
         return drop(conn, CLOSE.serverError, 'the server could not check the credentials')
       }
-      if (conns.get(raw.id) !== conn) return
+      if (!conn.live) return
       if (data === false || data === undefined || data === null) {
         send(conn, encode('refused', { code: 'unauthorized', message: 'the server refused the credentials' }))
         return drop(conn, CLOSE.unauthorized, 'unauthorized')
       }
     }
-    if (conns.get(raw.id) !== conn) return // closed while the auth hook ran
+    if (!conn.live) return // closed while the auth hook ran
     clearTimeout(conn.timer)
     conn.timer = undefined
     const peer = (conn.peer = makePeer(conn, data))
     send(conn, encode('welcome', { id: raw.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }))
-    if (conns.get(raw.id) !== conn) return // the welcome could not be sent: never announced, so no onDisconnect
+    if (!conn.live) return // the welcome could not be sent: never announced, so no onDisconnect
     heartbeat(conn)
     // onConnection, then (once, after the last of them) onDisconnect if a handler closed it meanwhile.
     conn.announced = 1
-    for (const handler of connected) if (conns.get(raw.id) === conn) guard('connection', peer, () => handler(peer))
+    for (const handler of connected) if (conn.live) guard('connection', peer, () => handler(peer))
     conn.announced = 2
-    if (conns.get(raw.id) !== conn) {
+    if (!conn.live) {
       notify(disconnected, peer, 'disconnect')
       rooms.leaveAll(conn, conn.rooms)
     }

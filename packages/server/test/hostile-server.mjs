@@ -64,12 +64,10 @@ if (config.askOnConnect) {
 }
 
 // As the README's plain-Node example: the transport refuses a frame over the server's limit while it arrives.
-const cap = sockets.limits?.maxPayloadBytes // (undefined before the server had limits: the README then set nothing)
-const ws = crossws({ hooks: sockets.hooks, serverOptions: config.transportMaxPayload === false || !cap ? {} : { maxPayload: cap } })
+const ws = crossws({ hooks: sockets.hooks, serverOptions: config.transportMaxPayload === false ? {} : { maxPayload: sockets.limits.maxPayloadBytes } })
 const http = createServer((_req, res) => res.end('WebSocket only'))
 http.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head))
 
-const peersIn = (room) => sockets.peers().filter((p) => !room || p.rooms.has(room))
 
 const commands = {
   stats: () => ({
@@ -77,7 +75,7 @@ const commands = {
     // The process's peak RSS (ru_maxrss): what a frame held for a moment costs, even when it is freed at once.
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: process.memoryUsage().heapUsed,
-    server: sockets.stats?.() ?? { connections: sockets.peers().length, handshaking: 0, rooms: 0, pendingAcks: 0 },
+    server: sockets.stats(),
     errors: errors.length,
     lastErrors: errors.slice(-5),
     handled,
@@ -90,7 +88,7 @@ const commands = {
   },
   /** The server asks every peer `count` questions (emitWithAck) and reports how they ended. */
   ask: async ({ count }) => {
-    const results = await Promise.allSettled(peersIn().flatMap((peer) => Array.from({ length: count }, (_, i) => peer.emitWithAck('question', i))))
+    const results = await Promise.allSettled(sockets.peers().flatMap((peer) => Array.from({ length: count }, (_, i) => peer.emitWithAck('question', i))))
     return { resolved: results.filter((r) => r.status === 'fulfilled').length, rejected: results.filter((r) => r.status === 'rejected').length }
   },
   /** `count` events of `size` characters to every peer, `batch` per turn of the event loop. */
@@ -107,7 +105,7 @@ const commands = {
    * of `sends` sends (the least is the cost without the machine's other work in it).
    */
   roomCost: async ({ members, sends, rounds }) => {
-    const peers = peersIn()
+    const peers = sockets.peers()
     const room = `cost-${peers.length}`
     const inRoom = peers.slice(0, members)
     for (const peer of inRoom) peer.join(room)

@@ -17,7 +17,7 @@ export function lazyEntries(transport: 'socket.io' | 'websocket' | 'both'): RegE
   return new RegExp([ENGINE, transport !== 'websocket' && SOCKET_IO, transport !== 'socket.io' && WEBSOCKET].filter(Boolean).join('|'))
 }
 
-/** Every lazy entry of both transports. */
+/** Every lazy entry of both transports. @deprecated Use `lazyEntries(transport)`: an app needs its own transport's only. */
 export const LAZY = lazyEntries('both')
 
 export interface SocketPreloadOptions {

@@ -268,7 +268,8 @@ export class Engine implements TransportSink {
     this._go({ type: 'lost', error })
     if (why === 'fatal') return this._exhaust(error)
     if (why === 'rejected') {
-      if (late) this._retries = this._auth.retries - ++this._late + 1 // this refusal takes one, as at a handshake
+      // While connected, _retries is auth.retries - _late (opened()): this refusal takes one, as at a handshake.
+      if (late) this._late++
       if (this._retries > 0) {
         this._retries--
         this._log?.log('refused: retrying with fresh credentials')

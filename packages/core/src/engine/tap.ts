@@ -1,6 +1,7 @@
 // What an inspector (the Nuxt DevTools tab, or any tool built on inspectRegistry) sees of a client: its state
 // transitions with their causes, events in and out with their sizes, ack round trips and classified errors.
-// Nothing is built unless an inspector listens: each call site checks `tapOf()` first, one property read. The
+// Nothing is built unless an inspector listens: each call site checks `tapOf()` first, one property read, and only in
+// development builds (production leaves the call sites out). The
 // recording itself (sizes, redaction) is the inspector's code (inspect.ts), not in the engine's chunk.
 import type { SocketError, SocketErrorKind } from '../errors.js'
 import type { Host } from '../host.js'

@@ -30,7 +30,7 @@ type Fields = { readonly [key: string]: unknown } | null | undefined
 
 const isId = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0
 
-/** A timing from `welcome`: the default unless a number >= 0, from 100 ms (0 would turn the half-open check off) to 1e9 ms (their sum stays a valid setTimeout delay). A second welcome is a protocol error. */
+/** A timing from `welcome`: the default unless a number >= 0, from 100 ms (0 would turn the half-open check off) to 1e9 ms (their sum stays a valid setTimeout delay). */
 const ms = (value: unknown, fallback: number): number => Math.min(Math.max(typeof value == 'number' && value >= 0 ? value : fallback, 100), 1e9)
 
 class WebSocketTransport implements Transport {
@@ -184,6 +184,7 @@ class WebSocketTransport implements Transport {
       // An error for an emit without ack (id 0): reported, nothing to reject.
       else if (error) this._c.sink.notice?.(error)
     } else if (type === 'ping') this.raw?.send('["pong"]')
+    // (A second welcome on one connection falls through to the protocol error below.)
     else if (type === 'welcome' && !this._ready && typeof a?.id == 'string') this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000))
     else if (type === 'refused' && typeof a?.message == 'string') {
       const forbidden = a.code === 'forbidden'
