@@ -7,8 +7,8 @@ import { Budget, resolveLimits, type LimitOptions, type Limits } from './limits.
 import { byteLength, CLOSE, closeCode, closeReason, decode, encode, PROTOCOL, utf8Length, type ClientFrame } from './protocol.js'
 import { checkRoom, Rooms } from './rooms.js'
 
-export { CLOSE, PROTOCOL }
-export type { Limits }
+export { CLOSE, PROTOCOL, resolveLimits }
+export type { LimitOptions, Limits }
 
 /** What the server reads of a crossws peer (0.3 and 0.4). */
 export interface WsPeer {

@@ -56,6 +56,11 @@ const int = (value: unknown, name: string, fallback: number, min: number, max: n
   return value
 }
 
+/**
+ * The limits in force for these options: each default applied, each value range-checked (a RangeError or TypeError
+ * that names the option). What `createSocketServer(options).limits` holds; the Nuxt module reads the payload limit
+ * here for Nitro's WebSocket server.
+ */
 export function resolveLimits(o: LimitOptions): Limits {
   const maxPayloadBytes = int(o.maxPayloadBytes, 'maxPayloadBytes', 1_048_576, 64, 1_073_741_824)
   const rate = o.rateLimit

@@ -1,6 +1,7 @@
 // With socket.transport 'websocket': Nitro's WebSocket server (crossws over `ws` on Node) refuses a frame over the
 // socket server's payload limit while it arrives, instead of buffering up to ws's default of 100 MiB before the
 // handler can refuse it. The limit is `socket.maxPayloadBytes` (1 MiB when unset), the one the handlers take too.
+import { resolveLimits } from '@ssr-socket/server'
 import { useRuntimeConfig } from '#imports'
 
 /** A Nitro plugin (defineNitroPlugin is the identity: not imported, so this file needs nothing of Nitro's types). */
@@ -11,6 +12,7 @@ export default function socketLimits(nitroApp: { h3App: unknown }): void {
   websocket.serverOptions = { maxPayload: maxPayloadBytes(), ...websocket.serverOptions }
 }
 
+/** `socket.maxPayloadBytes`, or the socket server's own default (one place for it: @ssr-socket/server's limits). */
 export function maxPayloadBytes(): number {
-  return (useRuntimeConfig().public.socket as { maxPayloadBytes?: number } | undefined)?.maxPayloadBytes ?? 1_048_576
+  return resolveLimits({ maxPayloadBytes: (useRuntimeConfig().public.socket as { maxPayloadBytes?: number } | undefined)?.maxPayloadBytes }).maxPayloadBytes
 }
