@@ -41,6 +41,11 @@ export interface TestServer {
 export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   let http: HttpServer | null = null
   let io: Server | null = null
+  /**
+   * With connection state recovery, one socket.io Server lives across restarts (attached to each new HTTP server), as
+   * a process that survives a restart keeps its memory: sessions persisted at the shutdown are recovered after it.
+   */
+  let kept: Server | null = null
   let port = options.port ?? 0
   const requests: IncomingMessage[] = []
   let handshakeCount = 0
@@ -51,18 +56,22 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     // that has no socket.io installed (a WebSocket-only Nuxt app testing with @ssr-socket/nuxt/testing).
     const { Server } = await import('socket.io')
     const h = createServer()
-    const s = new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
+    const reused = kept
+    const s = reused ? reused.attach(h) : new Server(h, { cors: { origin: true, credentials: true }, ...options.server })
+    if (options.server?.connectionStateRecovery) kept = s
     // After engine.io attached: it takes over the listeners that exist when it attaches.
     h.on('request', (req) => requests.push(req))
     h.on('upgrade', (req) => requests.push(req))
     s.engine.on('initial_headers', () => handshakeCount++)
     s.engine.on('connection_error', () => handshakeCount++)
-    s.use((socket, next) => {
-      if (rejecter?.(socket.handshake.auth as Record<string, unknown>, socket)) next(new Error('unauthorized'))
-      else next()
-    })
-    if (options.middleware) s.use(options.middleware)
-    if (options.onConnection) s.on('connection', options.onConnection)
+    if (!reused) {
+      s.use((socket, next) => {
+        if (rejecter?.(socket.handshake.auth as Record<string, unknown>, socket)) next(new Error('unauthorized'))
+        else next()
+      })
+      if (options.middleware) s.use(options.middleware)
+      if (options.onConnection) s.on('connection', options.onConnection)
+    }
     await new Promise<void>((resolve, reject) => {
       h.once('error', reject)
       h.listen(port, '127.0.0.1', () => resolve())
@@ -95,13 +104,18 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       return port
     },
     get io() {
-      if (!io) throw new Error('test server is stopped')
-      return io
+      // (With recovery, the Server that outlives a stop: what is sent to its rooms meanwhile is kept for replay.)
+      const s = io ?? kept
+      if (!s) throw new Error('test server is stopped')
+      return s
     },
     requests,
     connectionCount: () => io?.of('/').sockets.size ?? 0,
     handshakes: () => handshakeCount,
-    close: stop,
+    close: async () => {
+      kept = null
+      await stop()
+    },
     stop,
     start,
     dropAll() {

@@ -5,10 +5,11 @@
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
 import { Budget, resolveLimits, type LimitOptions, type Limits } from './limits.js'
 import { byteLength, CLOSE, closeCode, closeReason, decode, encode, PROTOCOL, utf8Length, type ClientFrame } from './protocol.js'
+import { MemoryStore, type Target } from './recovery.js'
 import { checkRoom, Rooms } from './rooms.js'
 
 export { CLOSE, PROTOCOL, resolveLimits }
-export type { LimitOptions, Limits }
+export type { LimitOptions, Limits, RecoveryOptions } from './limits.js'
 
 /** What the server reads of a crossws peer (0.3 and 0.4). */
 export interface WsPeer {
@@ -72,6 +73,11 @@ export interface SocketPeer<E extends EventsMap = DefaultListenEvents> {
   /** What the auth hook returned (the user), or null; handlers may keep per-connection state here. */
   data: unknown
   readonly rooms: ReadonlySet<string>
+  /**
+   * This connection took over a dropped one's session (`recovery`): the same id, rooms and data, and the events sent
+   * meanwhile were replayed to it. Its onConnection handlers run again; the client's state says `recovered: true`.
+   */
+  readonly recovered: boolean
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Sends and waits for the client's ack (rejects after ackTimeoutMs, or when the connection closes). */
   emitWithAck<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): Promise<unknown>
@@ -111,9 +117,16 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   peers(): SocketPeer<E>[]
   /** The limits in force (the options, checked, with their defaults). */
   readonly limits: Limits
-  /** What the server holds now: for leak checks and diagnostics. */
-  stats(): { connections: number; handshaking: number; rooms: number; pendingAcks: number }
-  /** Closes every connection (1001, going away) and clears their timers. New connections are still taken (a server restarted in place); stop the HTTP server's upgrades to refuse them. */
+  /**
+   * What the server holds now: for leak checks and diagnostics. `sessions` and `packets`: what recovery keeps for
+   * dropped connections (0 without it); both go back to 0 once maxDisconnectionDurationMs pass.
+   */
+  stats(): { connections: number; handshaking: number; rooms: number; pendingAcks: number; sessions: number; packets: number }
+  /**
+   * Closes every connection (1001, going away) and clears their timers. With recovery, their sessions are kept: clients
+   * that come back to this server (restarted in place) recover. New connections are still taken; stop the HTTP
+   * server's upgrades to refuse them.
+   */
   close(): void
 }
 
@@ -129,6 +142,8 @@ interface Conn {
   peer: SocketPeer<EventsMap> | null
   /** `hello` arrived (the auth hook may still run). */
   hello: boolean
+  /** The recovery session's private id, when recovery is on and the client takes part (then its events carry offsets). */
+  pid: string | null
   /** 0: not announced; 1: onConnection handlers running (a drop then waits for them); 2: announced. */
   announced: 0 | 1 | 2
   timer: ReturnType<typeof setTimeout> | undefined
@@ -195,6 +210,9 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   }
   const conns = new Map<string, Conn>()
   const rooms = new Rooms<Conn>()
+  const store = limits.recovery ? new MemoryStore(limits.recovery) : null
+  /** Recovery sessions held by a connection now, by private id (one that comes back may find its old one alive). */
+  const owners = new Map<string, Conn>()
 
   /** Origins refused so far, each reported once (a refusal is otherwise silent on the server). */
   const refusedOrigins = new Set<string>()
@@ -221,11 +239,13 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
 
   /**
    * Ends a connection: its timer, pending acks and rooms go with it, then the socket is closed (`code`) or cut
-   * (`terminate`: nothing queued for it is sent). The one cleanup path; no step can skip the next.
+   * (`terminate`: nothing queued for it is sent). The one cleanup path; no step can skip the next. `keep`: a close a
+   * client may recover from (its network, a ping timeout, the server's shutdown): with recovery, its session is kept.
    */
-  const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false): void => {
+  const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false, keep = false): void => {
     if (!conn?.live) return
     conns.delete(conn.raw.id)
+    if (conn.pid) owners.delete(conn.pid)
     conn.live = false
     clearTimeout(conn.timer)
     conn.timer = undefined
@@ -248,6 +268,8 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         // gone already
       }
     }
+    // What a recovered connection takes over: the rooms as they are now (before onDisconnect or the close leaves them).
+    if (keep && conn.pid && conn.peer) store!.save({ pid: conn.pid, id: conn.peer.id, rooms: [...conn.rooms], data: conn.peer.data })
     // onDisconnect sees the rooms the peer was in (read them synchronously: they are left right after); while
     // onConnection handlers still run (announced 1), it runs after them.
     if (conn.announced === 2) notify(disconnected, conn.peer!, 'disconnect')
@@ -274,7 +296,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     try {
       conn.raw.send(text)
     } catch {
-      drop(conn, undefined, undefined, true) // the runtime refuses (Deno, Workers: a socket already closing)
+      drop(conn, undefined, undefined, true, true) // the runtime refuses (Deno, Workers: a socket already closing)
     }
   }
 
@@ -282,23 +304,38 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     clearTimeout(conn.timer)
     conn.timer = setTimeout(() => {
       conn.awaitingPong = true
-      conn.timer = setTimeout(() => conn.awaitingPong && drop(conn, CLOSE.timeout, 'ping timeout'), pingTimeoutMs)
+      conn.timer = setTimeout(() => conn.awaitingPong && drop(conn, CLOSE.timeout, 'ping timeout', false, true), pingTimeoutMs)
       send(conn, '["ping"]')
     }, pingIntervalMs)
   }
 
-  /** One encoding for every member of a room (or of the server); a member too far behind is cut, the others served. */
-  const sendAll = (members: Iterable<Conn> | undefined, text: string, except?: Conn): void => {
-    if (members) for (const conn of members) if (conn !== except && conn.peer) send(conn, text)
+  /**
+   * An event without ack for `target`: with recovery, recorded with its offset (a client that drops gets it when it
+   * comes back), and sent with it to clients that take part. Encoded once per kind of client.
+   */
+  const frame = (target: Target, event: string, args: unknown[]): { logged: string | undefined; plain: () => string } => {
+    let plain: string | undefined
+    return {
+      logged: store?.append(target, (offset) => encode('e', event, args, 0, offset)),
+      plain: () => (plain ??= encode('e', event, args)),
+    }
   }
 
-  const makePeer = (conn: Conn, data: unknown): SocketPeer<EventsMap> => {
+  /** To every member of a room (or of the server) but `except`; a member too far behind is cut, the others served. */
+  const sendAll = (members: Iterable<Conn> | undefined, target: Target, event: string, args: unknown[], except?: Conn): void => {
+    const f = frame(target, event, args)
+    if (members) for (const conn of members) if (conn !== except && conn.peer) send(conn, conn.pid ? f.logged! : f.plain())
+  }
+
+  const makePeer = (conn: Conn, id: string, data: unknown, recovered: boolean): SocketPeer<EventsMap> => {
     const raw = conn.raw
     return {
-      id: raw.id,
+      id,
       data,
       rooms: conn.rooms,
-      emit: (event: string, ...args: unknown[]) => send(conn, encode('e', event, args)),
+      recovered,
+      // Recorded even once the connection has dropped: its session may come back for it.
+      emit: (event: string, ...args: unknown[]) => send(conn, conn.pid ? store!.append({ peer: id }, (offset) => encode('e', event, args, 0, offset)) : encode('e', event, args)),
       emitWithAck: (event: string, ...args: unknown[]) =>
         new Promise((resolve, reject) => {
           if (!conn.live) return reject(new Error('the connection is closed'))
@@ -321,7 +358,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       },
       to: (room) => {
         checkRoom(room, 'to')
-        return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), encode('e', event, args), conn) }
+        return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), { room, except: id }, event, args, conn) }
       },
       close: (code = 1000, reason) => drop(conn, code, reason),
       raw,
@@ -360,7 +397,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     })
   }
 
-  const onHello = async (conn: Conn, auth: unknown): Promise<void> => {
+  const onHello = async (conn: Conn, auth: unknown, resume: Extract<ClientFrame, { type: 'hello' }>['resume']): Promise<void> => {
     const raw = conn.raw
     conn.hello = true // the handshake deadline (conn.timer) keeps running over the auth hook
     let data: unknown = null
@@ -382,8 +419,20 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     if (!conn.live) return // closed while the auth hook ran
     clearTimeout(conn.timer)
     conn.timer = undefined
-    const peer = (conn.peer = makePeer(conn, data))
-    send(conn, encode('welcome', { id: raw.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }))
+    // Recovery (a client that takes part: `resume` present): its session back when the store still has it and every
+    // packet after its offset, else a fresh one. The credentials were checked all the same; the session's data is kept.
+    // A client can come back before its old connection is known to be gone (half-open, a reset not yet seen here):
+    // that one is closed now, its session kept, so that this one takes it over.
+    if (store && resume) drop(owners.get(resume.session), CLOSE.goingAway, 'the session resumed on another connection', false, true)
+    const restored = store && resume ? store.restore(resume.session, resume.offset) : null
+    const session = restored?.session
+    if (store && resume !== undefined) owners.set((conn.pid = session?.pid ?? crypto.randomUUID()), conn)
+    const peer = (conn.peer = makePeer(conn, session?.id ?? raw.id, session ? session.data : data, !!session))
+    if (session) for (const room of session.rooms) rooms.join(room, conn, conn.rooms)
+    const welcome = { id: peer.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }
+    send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : store!.head(), recovered: !!session } : welcome))
+    // What it missed, in order, before anything sent from now on.
+    if (restored) for (const text of restored.missed) send(conn, text)
     if (!conn.live) return // the welcome could not be sent: never announced, so no onDisconnect
     heartbeat(conn)
     // onConnection, then (once, after the last of them) onDisconnect if a handler closed it meanwhile.
@@ -412,7 +461,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     if (!frame) return drop(conn, CLOSE.protocol, 'bad frame')
     if (!conn.peer) {
       if (frame.type === 'hello' && !conn.hello) {
-        return void onHello(conn, frame.auth).catch((error: unknown) => {
+        return void onHello(conn, frame.auth, frame.resume).catch((error: unknown) => {
           report(error, 'auth', { id: conn.raw.id, raw: conn.raw } as unknown as SocketPeer)
           drop(conn, CLOSE.serverError, 'handshake failed')
         })
@@ -455,7 +504,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.
@@ -471,13 +520,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       const conn = conns.get(raw.id)
       if (conn) safely(raw, 'message', () => onMessage(conn, message))
     },
-    close(raw) {
-      drop(conns.get(raw.id))
+    close(raw, details) {
+      // The client's own close (1000: disconnect(), a page going away) ends its session; a dropped one may come back.
+      drop(conns.get(raw.id), undefined, undefined, false, details?.code !== 1000)
     },
     error(raw) {
       // The transport failed (a frame over its maxPayload, a reset): cut it now, rather than read on for its close.
       const conn = conns.get(raw.id)
-      if (conn) drop(conn, undefined, undefined, true)
+      if (conn) drop(conn, undefined, undefined, true, true)
       else raw.terminate?.()
     },
   }
@@ -500,10 +550,10 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       disconnected.add(handler as Lifecycle)
       return this
     },
-    emit: (event: string, ...args: unknown[]) => sendAll(conns.values(), encode('e', event, args)),
+    emit: (event: string, ...args: unknown[]) => sendAll(conns.values(), {}, event, args),
     to: (room) => {
       checkRoom(room, 'to')
-      return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), encode('e', event, args)) }
+      return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), { room }, event, args) }
     },
     peers: () => [...conns.values()].flatMap((c) => (c.peer ? [c.peer] : [])),
     limits,
@@ -514,10 +564,10 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         if (!conn.peer) handshaking++
         pendingAcks += conn.acks.size
       }
-      return { connections: conns.size - handshaking, handshaking, rooms: rooms.size, pendingAcks }
+      return { connections: conns.size - handshaking, handshaking, rooms: rooms.size, pendingAcks, ...(store?.stats() ?? { sessions: 0, packets: 0 }) }
     },
     close() {
-      for (const conn of [...conns.values()]) drop(conn, CLOSE.goingAway, 'server closing')
+      for (const conn of [...conns.values()]) drop(conn, CLOSE.goingAway, 'server closing', false, true)
     },
   }
   return server as unknown as SocketServer<L, E>

@@ -15,6 +15,18 @@ export interface Limits {
   readonly pingTimeoutMs: number
   readonly handshakeTimeoutMs: number
   readonly ackTimeoutMs: number
+  /** Connection state recovery: off (`false`), or its bounds. */
+  readonly recovery: false | { readonly maxDisconnectionDurationMs: number; readonly maxPackets: number; readonly maxBytes: number }
+}
+
+/** Connection state recovery's bounds (PROTOCOL.md, "Recovery"). */
+export interface RecoveryOptions {
+  /** How long a dropped connection's session (rooms, `peer.data`) and the packets sent to it are kept. @default 120000 */
+  maxDisconnectionDurationMs?: number
+  /** Packets kept for replay, across every session of the server (the oldest go first). @default 10000 */
+  maxPackets?: number
+  /** Characters of those packets, in all. @default 16777216 */
+  maxBytes?: number
 }
 
 export interface LimitOptions {
@@ -46,6 +58,14 @@ export interface LimitOptions {
   handshakeTimeoutMs?: number
   /** Time `peer.emitWithAck` waits. @default 10000 */
   ackTimeoutMs?: number
+  /**
+   * Connection state recovery, as socket.io's: a client that drops (network, ping timeout, the server's shutdown) and
+   * comes back within `maxDisconnectionDurationMs` gets its session back (the same `peer.id`, rooms and `peer.data`)
+   * and the events sent to it meanwhile, in order, once (`recovered: true` on both sides). `true` takes the defaults.
+   * Off by default: it keeps every event sent without an ack for that long (bounded by maxPackets and maxBytes).
+   * @default false
+   */
+  recovery?: boolean | RecoveryOptions
 }
 
 const int = (value: unknown, name: string, fallback: number, min: number, max: number): number => {
@@ -78,6 +98,20 @@ export function resolveLimits(o: LimitOptions): Limits {
     pingTimeoutMs: int(o.pingTimeoutMs, 'pingTimeoutMs', 20_000, 1, MAX_DELAY),
     handshakeTimeoutMs: int(o.handshakeTimeoutMs, 'handshakeTimeoutMs', 10_000, 1, MAX_DELAY),
     ackTimeoutMs: int(o.ackTimeoutMs, 'ackTimeoutMs', 10_000, 1, MAX_DELAY),
+    recovery: resolveRecovery(o.recovery),
+  }
+}
+
+function resolveRecovery(r: LimitOptions['recovery']): Limits['recovery'] {
+  if (r === undefined || r === false) return false
+  if (r !== true && (typeof r !== 'object' || r === null)) {
+    throw new TypeError('[ssr-socket/server] options.recovery must be true, false or { maxDisconnectionDurationMs, maxPackets, maxBytes }.')
+  }
+  const o = r === true ? {} : r
+  return {
+    maxDisconnectionDurationMs: int(o.maxDisconnectionDurationMs, 'recovery.maxDisconnectionDurationMs', 120_000, 1, MAX_DELAY),
+    maxPackets: int(o.maxPackets, 'recovery.maxPackets', 10_000, 1, 10_000_000),
+    maxBytes: int(o.maxBytes, 'recovery.maxBytes', 16_777_216, 1024, Number.MAX_SAFE_INTEGER),
   }
 }
 

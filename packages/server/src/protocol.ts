@@ -73,7 +73,11 @@ export const encode = (...parts: unknown[]): string => JSON.stringify(parts)
 
 /** A frame from a client, read and checked by shape; `null` when it is not one (close 4400). */
 export type ClientFrame =
-  | { type: 'hello'; auth: unknown }
+  /**
+   * `resume`: absent (undefined) from a client without recovery; null from one with it and no session yet; its session
+   * and the offset of the last packet it got, when it comes back.
+   */
+  | { type: 'hello'; auth: unknown; resume: { session: string; offset: string } | null | undefined }
   | { type: 'e'; event: string; args: unknown[]; id: number }
   | { type: 'a'; id: number; value: unknown }
   | { type: 'pong' }
@@ -89,7 +93,13 @@ export function decode(text: string): ClientFrame | null {
   }
   if (!Array.isArray(parts)) return null
   const [type, a, b, c] = parts as unknown[]
-  if (type === 'hello') return { type, auth: a ?? null }
+  if (type === 'hello') {
+    if (b === undefined || b === null) return { type, auth: a ?? null, resume: b }
+    // A session is a short string, as is an offset; a resume of another shape is not one (a fresh session).
+    const { session, offset } = b as { session?: unknown; offset?: unknown }
+    const short = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64
+    return { type, auth: a ?? null, resume: short(session) && short(offset) ? { session, offset } : null }
+  }
   if (type === 'pong') return { type }
   if (type === 'a') return isId(a) ? { type, id: a, value: b } : null
   if (type === 'e') return isName(a) && Array.isArray(b) && (c === undefined || isId(c)) ? { type, event: a, args: b, id: c ?? 0 } : null

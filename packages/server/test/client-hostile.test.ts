@@ -85,6 +85,7 @@ const MALFORMED: Array<[what: string, text: string]> = [
   ['e: args an object', '["e","news",{"toString":1}]'],
   ['e: no args', '["e","news"]'],
   ['e: ack id 0', '["e","news",[],0]'],
+  ['e: ack id 0 and an offset that is not a string', '["e","news",[],0,5]'],
   ['e: ack id 1.5', '["e","news",[],1.5]'],
   ['e: ack id a string', '["e","news",[],"1"]'],
   ['e: ack id an object', '["e","news",[],{"toString":1}]'],
@@ -150,7 +151,7 @@ describe('a refusal after welcome ends as during the handshake', () => {
     expect(c.getState().error?.kind).toBe(kind)
     const error = await ack
     expect(isSocketError(error) && error.code).toBe('ack-lost')
-    expect(server.conns.map((conn) => conn.frames[0])).toEqual([['hello', { token: 't' }]])
+    expect(server.conns.map((conn) => conn.frames[0])).toEqual([['hello', { token: 't' }, null]])
   })
 
   it('close 4401 with an auth retry left: one fresh hello with a new token, refused too, then unauthorized', async () => {
@@ -170,8 +171,8 @@ describe('a refusal after welcome ends as during the handshake', () => {
     expect(c.getState().error?.kind).toBe('unauthorized')
     expect(isSocketError(await ack)).toBe(true)
     expect(server.conns.map((conn) => conn.frames[0])).toEqual([
-      ['hello', { token: 'first' }],
-      ['hello', { token: 'second' }],
+      ['hello', { token: 'first' }, null],
+      ['hello', { token: 'second' }, null],
     ])
   })
 })

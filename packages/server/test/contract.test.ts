@@ -1,9 +1,10 @@
 // The client contract, once, run against both transports: socket.io (a real socket.io server) and 'websocket'
 // (@ssr-socket/server on crossws's Node adapter). Same cases, same assertions; only the harness differs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSocketClient, createSocketRegistry, isSocketError, type SocketClient, type SocketClientOptions, type SocketRegistry } from '@ssr-socket/core'
+import { createSocketClient, createSocketRegistry, createSubscription, isSocketError, type SocketClient, type SocketClientOptions, type SocketRegistry } from '@ssr-socket/core'
 import { createTcpProxy, waitFor, type TcpProxy } from '@ssr-socket/core/testing'
 import { CountingTarget } from '../../core/src/testFixtures'
+import { WebSocket } from 'ws'
 import { TRANSPORTS, type Harness } from './harness'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -175,6 +176,102 @@ describe.each(TRANSPORTS)('contract: $name', (transport) => {
     expect(client.getState().status).not.toBe('connected')
     proxy.resume()
     await connected(client, 'connected once the path carries bytes')
+  })
+
+  // Connection state recovery: socket.io's own, and @ssr-socket/server's (PROTOCOL.md, "Recovery"). The server sends
+  // 100 events, alternately to the client by its id and to a room it joined, and the connection drops in the middle.
+  describe('recovery', () => {
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+    /** Starts a recovering server and a client in room `r` that records the `n` events it gets. */
+    const setUp = async (options: Parameters<typeof transport.start>[0] = {}, through?: 'proxy', client: SocketClientOptions = {}) => {
+      harness = await transport.start({ recovery: { maxDisconnectionDurationMs: 10_000 }, ...options })
+      if (through) proxy = await createTcpProxy(harness.port)
+      const c = open(client, proxy?.url)
+      const seen: number[] = []
+      c.on('n', (v) => seen.push(v as number))
+      c.connect()
+      await connected(c)
+      expect(await c.emitWithAck('join', 'r')).toBe(true)
+      const id = c.getState().id!
+      const send = (numbers: number[]) => {
+        for (const i of numbers) {
+          if (i % 2) harness!.emitTo(id, 'n', i)
+          else harness!.emitRoom('r', 'n', i)
+        }
+      }
+      return { client: c, seen, id, send }
+    }
+    /** All 100 once and in order, on a recovered session: the same id, room kept, no re-join. */
+    const expectRecovered = async (t: Awaited<ReturnType<typeof setUp>>) => {
+      await waitFor(() => t.seen.length >= 100, '100 events', 10_000)
+      await sleep(100) // none more (a replay twice would show here)
+      expect(t.seen).toEqual(range(1, 100))
+      expect(t.client.getState()).toMatchObject({ status: 'connected', recovered: true, id: t.id })
+      expect(harness!.joins()).toBe(1)
+    }
+
+    it('a TCP reset while 100 events are sent: all delivered once, in order, recovered: true, rooms kept', async () => {
+      const t = await setUp()
+      t.send(range(1, 30))
+      await waitFor(() => t.seen.length === 30, '30 events before the drop')
+      harness!.dropAll()
+      t.send(range(31, 70)) // to a connection the server does not know is gone yet, then to none
+      await waitFor(() => t.client.getState().status === 'connected' && t.client.getState().recovered, 'recovered', 10_000)
+      t.send(range(71, 100))
+      await expectRecovered(t)
+    })
+
+    it('a ping timeout (the path stops carrying bytes): the missed events are replayed once it carries them again', async () => {
+      const attempt = transport.name === 'websocket' ? { websocket: { WebSocket, timeoutMs: 500 } } : { socketOptions: { transports: ['websocket' as const], timeout: 500 } }
+      const t = await setUp({ pingIntervalMs: 200, pingTimeoutMs: 200 }, 'proxy', attempt)
+      t.send(range(1, 30))
+      await waitFor(() => t.seen.length === 30, '30 events before the pause')
+      proxy!.pause()
+      t.send(range(31, 70)) // swallowed by the path
+      await waitFor(() => harness!.connections() === 0, 'the server timed the connection out', 10_000)
+      t.send(range(71, 80)) // while the client is away
+      proxy!.resume()
+      await waitFor(() => t.client.getState().status === 'connected' && t.client.getState().recovered, 'recovered', 10_000)
+      t.send(range(81, 100))
+      await expectRecovered(t)
+    })
+
+    it('a server restart in place (the process survives): every client recovers what was sent meanwhile', async () => {
+      const t = await setUp()
+      t.send(range(1, 30))
+      await waitFor(() => t.seen.length === 30, '30 events before the restart')
+      const restarted = harness!.restart(300)
+      await waitFor(() => t.client.getState().status !== 'connected', 'disconnected by the restart')
+      t.send(range(31, 70))
+      await restarted
+      await waitFor(() => t.client.getState().status === 'connected' && t.client.getState().recovered, 'recovered', 10_000)
+      t.send(range(71, 100))
+      await expectRecovered(t)
+    })
+
+    it('after maxDisconnectionDurationMs: a fresh session, and subscriptions are sent again', async () => {
+      harness = await transport.start({ recovery: { maxDisconnectionDurationMs: 300 } })
+      const c = open()
+      const seen: number[] = []
+      c.on('n', (v) => seen.push(v as number))
+      const subscription = createSubscription(c, 'join', ['r'])
+      c.connect()
+      await connected(c)
+      await waitFor(() => harness!.joins() === 1, 'subscribed')
+      const id = c.getState().id
+      await harness.stop()
+      const stoppedAt = Date.now()
+      await waitFor(() => c.getState().status === 'reconnecting', 'reconnecting')
+      await waitFor(() => Date.now() - stoppedAt > 500 && (harness!.stats?.().sessions ?? 0) === 0, 'the session expired', 5000)
+      await harness.start()
+      await connected(c, 'connected again')
+      expect(c.getState()).toMatchObject({ recovered: false })
+      expect(c.getState().id).not.toBe(id)
+      await waitFor(() => harness!.joins() === 2, 'subscribed again')
+      harness.emitRoom('r', 'n', 1)
+      await waitFor(() => seen.length === 1, 'a room event on the fresh session')
+      subscription.stop()
+    })
   })
 
   it('dispose leaves no socket: 0 on the server, no window listener', async () => {

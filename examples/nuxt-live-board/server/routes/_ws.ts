@@ -34,6 +34,8 @@ export default defineSocketHandler((board) => {
     board.to('board').emit('note', note)
     ack({ ok: true })
   })
-  // Whoever leaves (a closed tab, a lost network), the others see it.
+  // Whoever leaves (a closed tab, a lost network), the others see it; and whoever comes back with their session
+  // (recovery: the same name and room, the notes posted meanwhile replayed to them).
   board.onDisconnect(() => presence())
-})
+  board.onConnection((peer) => void (peer.recovered && presence()))
+}, { recovery: true })

@@ -45,6 +45,9 @@ class WebSocketTransport implements Transport {
   private _nextAck = 0
   private readonly _acks = new Map<number, { done: Done; timer: ReturnType<typeof setTimeout> }>()
   private _watcher: ((event: string, args: unknown[]) => void) | null = null
+  /** Recovery (PROTOCOL.md): the server's session for this client and the offset of the last event it sent us. */
+  private _session: string | null = null
+  private _offset: unknown = null
   /** Half-open detection: when something last arrived, the limit, and the timer that checks it. */
   private _seen = 0
   private _limit = 0
@@ -116,19 +119,20 @@ class WebSocketTransport implements Transport {
   private _hello(gen: number): void {
     const payload = this._c.auth.payload
     const send = (auth: unknown): void => {
-      if (gen === this._gen && this.raw?.readyState === 1) this.raw.send(JSON.stringify(['hello', auth ?? null]))
+      // The third element says this client takes part in recovery: null, or the session to take back.
+      if (gen === this._gen && this.raw?.readyState === 1) this.raw.send(JSON.stringify(['hello', auth ?? null, this._session && { session: this._session, offset: this._offset }]))
     }
     if (typeof payload === 'function') payload((data) => send(Object.keys(data).length ? data : null))
     else send(payload ?? null)
   }
 
-  private _welcome(id: string | null, limit: number): void {
+  private _welcome(id: string | null, limit: number, recovered = false): void {
     clearTimeout(this._timer) // the attempt's deadline
     this._timer = undefined
     this._ready = true
     this._limit = limit
     this._alive()
-    this._c.sink.opened({ id, transport: 'websocket', recovered: false })
+    this._c.sink.opened({ id, transport: 'websocket', recovered })
   }
 
   /** Something arrived: the connection is alive. The check runs on the clock, so throttled timers do not misfire. */
@@ -160,8 +164,10 @@ class WebSocketTransport implements Transport {
     }
     // Each type known here is read only in its shape (PROTOCOL.md), so that reading cannot throw. What is not an array
     // reads as an event without a name: a known type out of shape.
-    const [type, a, b, c] = (Array.isArray(parts) ? parts : ['e']) as [unknown, Fields, Fields, unknown]
-    if (type === 'e' && Array.isArray(b) && a && typeof a == 'string' && (c === undefined || isId(c))) {
+    const [type, a, b, c, d] = (Array.isArray(parts) ? parts : ['e']) as [unknown, Fields, Fields, unknown, unknown]
+    if (type === 'e' && Array.isArray(b) && a && typeof a == 'string' && (c === undefined || isId(c) || (c === 0 && typeof d == 'string'))) {
+      // An event the server keeps for recovery carries its offset: the last one seen is where a comeback resumes.
+      if (typeof d == 'string') this._offset = d
       if (c) {
         let answered = false
         const gen = this._gen
@@ -185,7 +191,13 @@ class WebSocketTransport implements Transport {
       else if (error) this._c.sink.notice?.(error)
     } else if (type === 'ping') this.raw?.send('["pong"]')
     // (A second welcome on one connection falls through to the protocol error below.)
-    else if (type === 'welcome' && !this._ready && typeof a?.id == 'string') this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000))
+    else if (type === 'welcome' && !this._ready && typeof a?.id == 'string') {
+      // A server with recovery names this client's session (new, or the one it took back) and where it starts.
+      const resumed = this._session && a.session === this._session && a.recovered === true
+      this._session = typeof a.session == 'string' && typeof a.offset == 'string' ? a.session : null
+      this._offset = a.offset
+      this._welcome(a.id, ms(a.pingInterval, 25_000) + ms(a.pingTimeout, 20_000), !!resumed)
+    }
     else if (type === 'refused' && typeof a?.message == 'string') {
       const forbidden = a.code === 'forbidden'
       this._fail(this._gen, this._c.error(forbidden ? 'forbidden-origin' : 'unauthorized', 'refused', a.message), forbidden ? 'fatal' : 'rejected', 1000)
