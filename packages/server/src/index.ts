@@ -5,10 +5,11 @@
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
 import { Budget, resolveLimits, type LimitOptions, type Limits } from './limits.js'
 import { byteLength, CLOSE, closeCode, closeReason, decode, encode, PROTOCOL, utf8Length, type ClientFrame } from './protocol.js'
-import { MemoryStore, type Target } from './recovery.js'
+import { createMemoryAdapter, type Packet, type PeerInfo, type Session, type SocketAdapter, type Target } from './adapter.js'
 import { checkRoom, Rooms } from './rooms.js'
 
-export { CLOSE, PROTOCOL, resolveLimits }
+export { CLOSE, PROTOCOL, resolveLimits, createMemoryAdapter }
+export type { AdapterNode, Packet, PeerInfo, Session, SocketAdapter, Target } from './adapter.js'
 export type { LimitOptions, Limits, RecoveryOptions } from './limits.js'
 
 /** What the server reads of a crossws peer (0.3 and 0.4). */
@@ -65,6 +66,12 @@ export interface SocketServerOptions extends LimitOptions {
    * answer that cannot be encoded. @default console.error
    */
   onError?: (error: unknown, event: string, peer: SocketPeer) => void
+  /**
+   * Where events travel and recovery sessions live: in this process (the default, `createMemoryAdapter()`), or shared
+   * by every process of the app (`createRedisAdapter` from `@ssr-socket/server/redis`): then `emit`, `to(room).emit`,
+   * `fetchPeers` and recovery span them all. An adapter serves one server.
+   */
+  adapter?: SocketAdapter
 }
 
 /** One connection, as handlers see it. `E`: the events the server sends (the client's listen events). */
@@ -112,9 +119,12 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   onDisconnect(handler: (peer: SocketPeer<E>) => unknown): this
   /** Every connection of this server, in this process. */
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
-  /** Every connection in `room`, in this process. */
+  /** Every connection in `room`, in every process the adapter spans. */
   to(room: string): { emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void }
+  /** This process's connections. */
   peers(): SocketPeer<E>[]
+  /** Every connection (in `room`) of every process the adapter spans: id, data and rooms. */
+  fetchPeers(room?: string): Promise<PeerInfo[]>
   /** The limits in force (the options, checked, with their defaults). */
   readonly limits: Limits
   /**
@@ -128,6 +138,8 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
    * server's upgrades to refuse them.
    */
   close(): void
+  /** Closes every connection (1001) without keeping their sessions, and stops the adapter (its timers, connections). */
+  dispose(): Promise<void>
 }
 
 /** A connection's state: created at open, deleted at close (which clears its timer, acks and rooms). */
@@ -144,6 +156,8 @@ interface Conn {
   hello: boolean
   /** The recovery session's private id, when recovery is on and the client takes part (then its events carry offsets). */
   pid: string | null
+  /** While its session is restored: the packets delivered to it meanwhile, sent after the missed ones. */
+  replay: Packet[] | null
   /** 0: not announced; 1: onConnection handlers running (a drop then waits for them); 2: announced. */
   announced: 0 | 1 | 2
   timer: ReturnType<typeof setTimeout> | undefined
@@ -183,7 +197,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     throw new TypeError('[ssr-socket/server] options.origins must be an array of origins (["https://app.example.com"]) or a function (origin, headers) => boolean.')
   }
   const fallback = (error: unknown, event: string): void =>
-    console.error(`[ssr-socket/server] ${event === 'connection' || event === 'disconnect' || event === 'auth' ? `the ${event} hook` : `the handler of "${event}"`} failed:`, error)
+    console.error(`[ssr-socket/server] ${event === 'connection' || event === 'disconnect' || event === 'auth' ? `the ${event} hook` : event === 'adapter' ? 'the adapter' : `the handler of "${event}"`} failed:`, error)
   /** Reports a failure; an onError that throws is reported in turn, never thrown into crossws. */
   const report = (error: unknown, event: string, peer: SocketPeer): void => {
     try {
@@ -210,9 +224,17 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   }
   const conns = new Map<string, Conn>()
   const rooms = new Rooms<Conn>()
-  const store = limits.recovery ? new MemoryStore(limits.recovery) : null
+  const adapter = options.adapter ?? createMemoryAdapter()
+  const recovery = !!limits.recovery
   /** Recovery sessions held by a connection now, by private id (one that comes back may find its old one alive). */
   const owners = new Map<string, Conn>()
+  /** Connections by peer id (a recovered one keeps its session's id): where packets for one peer go. */
+  const byPeer = new Map<string, Conn>()
+  const snapshot = (conn: Conn): Session => ({ pid: conn.pid!, id: conn.peer!.id, rooms: [...conn.rooms], data: conn.peer!.data })
+  /** A shared adapter keeps live sessions too (a process may die without closing anything): after each change. */
+  const saveLive = (conn: Conn): void => {
+    if (adapter.shared && conn.pid && conn.peer && conn.live) adapter.save(snapshot(conn), true)
+  }
 
   /** Origins refused so far, each reported once (a refusal is otherwise silent on the server). */
   const refusedOrigins = new Set<string>()
@@ -240,13 +262,16 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   /**
    * Ends a connection: its timer, pending acks and rooms go with it, then the socket is closed (`code`) or cut
    * (`terminate`: nothing queued for it is sent). The one cleanup path; no step can skip the next. `keep`: a close a
-   * client may recover from (its network, a ping timeout, the server's shutdown): with recovery, its session is kept.
+   * client may recover from (its network, a ping timeout, the server's shutdown): with recovery, its session is kept;
+   * false: it is let go; null: neither (it resumed elsewhere, which holds it now).
    */
-  const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false, keep = false): void => {
+  const drop = (conn: Conn | undefined, code?: number, reason?: string, terminate = false, keep: boolean | null = false): void => {
     if (!conn?.live) return
     conns.delete(conn.raw.id)
-    if (conn.pid) owners.delete(conn.pid)
+    if (conn.pid && owners.get(conn.pid) === conn) owners.delete(conn.pid)
+    if (conn.peer && byPeer.get(conn.peer.id) === conn) byPeer.delete(conn.peer.id)
     conn.live = false
+    conn.replay = null
     clearTimeout(conn.timer)
     conn.timer = undefined
     for (const pending of conn.acks.values()) {
@@ -269,7 +294,10 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       }
     }
     // What a recovered connection takes over: the rooms as they are now (before onDisconnect or the close leaves them).
-    if (keep && conn.pid && conn.peer) store!.save({ pid: conn.pid, id: conn.peer.id, rooms: [...conn.rooms], data: conn.peer.data })
+    if (conn.pid && conn.peer) {
+      if (keep) adapter.save(snapshot(conn), false)
+      else if (keep === false) adapter.forget(conn.pid)
+    }
     // onDisconnect sees the rooms the peer was in (read them synchronously: they are left right after); while
     // onConnection handlers still run (announced 1), it runs after them.
     if (conn.announced === 2) notify(disconnected, conn.peer!, 'disconnect')
@@ -306,26 +334,29 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       conn.awaitingPong = true
       conn.timer = setTimeout(() => conn.awaitingPong && drop(conn, CLOSE.timeout, 'ping timeout', false, true), pingTimeoutMs)
       send(conn, '["ping"]')
+      saveLive(conn) // peer.data may have changed: a shared adapter's copy follows at each ping
     }, pingIntervalMs)
   }
 
-  /**
-   * An event without ack for `target`: with recovery, recorded with its offset (a client that drops gets it when it
-   * comes back), and sent with it to clients that take part. Encoded once per kind of client.
-   */
-  const frame = (target: Target, event: string, args: unknown[]): { logged: string | undefined; plain: () => string } => {
-    let plain: string | undefined
-    return {
-      logged: store?.append(target, (offset) => encode('e', event, args, 0, offset)),
-      plain: () => (plain ??= encode('e', event, args)),
-    }
-  }
+  /** An event without ack for `target`, through the adapter (every process; with recovery, kept with an offset). */
+  const publish = (target: Target, event: string, args: unknown[]): void => adapter.publish(target, JSON.stringify(event), JSON.stringify(args))
 
-  /** To every member of a room (or of the server) but `except`; a member too far behind is cut, the others served. */
-  const sendAll = (members: Iterable<Conn> | undefined, target: Target, event: string, args: unknown[], except?: Conn): void => {
-    const f = frame(target, event, args)
-    if (members) for (const conn of members) if (conn !== except && conn.peer) send(conn, conn.pid ? f.logged! : f.plain())
+  /** A packet of the adapter to this process's connections it is for; one encoding per kind of client. */
+  const deliver = (p: Packet): void => {
+    const t = p.target
+    const withOffset = p.offset === undefined ? undefined : `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`
+    let plain: string | undefined
+    const to = (conn: Conn): void => {
+      if (conn.replay) conn.replay.push(p) // its session is being restored: after the missed ones
+      else if (conn.peer && conn.peer.id !== t.except) send(conn, conn.pid && withOffset ? withOffset : (plain ??= `["e",${p.e},${p.a}]`))
+    }
+    if (t.peer !== undefined) {
+      const conn = byPeer.get(t.peer)
+      if (conn) to(conn)
+    } else for (const conn of t.room === undefined ? conns.values() : (rooms.members(t.room) ?? [])) to(conn)
   }
+  const matches = (t: Target, session: Session, rooms: ReadonlySet<string>): boolean =>
+    t.except !== session.id && (t.peer !== undefined ? t.peer === session.id : t.room === undefined || rooms.has(t.room))
 
   const makePeer = (conn: Conn, id: string, data: unknown, recovered: boolean): SocketPeer<EventsMap> => {
     const raw = conn.raw
@@ -334,8 +365,8 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       data,
       rooms: conn.rooms,
       recovered,
-      // Recorded even once the connection has dropped: its session may come back for it.
-      emit: (event: string, ...args: unknown[]) => send(conn, conn.pid ? store!.append({ peer: id }, (offset) => encode('e', event, args, 0, offset)) : encode('e', event, args)),
+      // With recovery, through the adapter: kept (with an offset) even once the connection has dropped, for its return.
+      emit: (event: string, ...args: unknown[]) => (conn.pid ? publish({ peer: id }, event, args) : send(conn, encode('e', event, args))),
       emitWithAck: (event: string, ...args: unknown[]) =>
         new Promise((resolve, reject) => {
           if (!conn.live) return reject(new Error('the connection is closed'))
@@ -350,15 +381,19 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         }),
       join(room) {
         checkRoom(room, 'join')
-        if (conn.live) rooms.join(room, conn, conn.rooms)
+        if (!conn.live || conn.rooms.has(room)) return
+        rooms.join(room, conn, conn.rooms)
+        saveLive(conn)
       },
       leave(room) {
         checkRoom(room, 'leave')
+        if (!conn.rooms.has(room)) return
         rooms.leave(room, conn, conn.rooms)
+        saveLive(conn)
       },
       to: (room) => {
         checkRoom(room, 'to')
-        return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), { room, except: id }, event, args, conn) }
+        return { emit: (event: string, ...args: unknown[]) => publish({ room, except: id }, event, args) }
       },
       close: (code = 1000, reason) => drop(conn, code, reason),
       raw,
@@ -416,23 +451,59 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         return drop(conn, CLOSE.unauthorized, 'unauthorized')
       }
     }
-    if (!conn.live) return // closed while the auth hook ran
+    if (adapter.ready) await adapter.ready.catch(noop) // (a failure is the adapter's to report)
+    if (!conn.live) return // closed while the auth hook (or the adapter) was waited for
     clearTimeout(conn.timer)
     conn.timer = undefined
-    // Recovery (a client that takes part: `resume` present): its session back when the store still has it and every
+    // Recovery (a client that takes part: `resume` present): its session back when the adapter still has it and every
     // packet after its offset, else a fresh one. The credentials were checked all the same; the session's data is kept.
-    // A client can come back before its old connection is known to be gone (half-open, a reset not yet seen here):
-    // that one is closed now, its session kept, so that this one takes it over.
-    if (store && resume) drop(owners.get(resume.session), CLOSE.goingAway, 'the session resumed on another connection', false, true)
-    const restored = store && resume ? store.restore(resume.session, resume.offset) : null
-    const session = restored?.session
-    if (store && resume !== undefined) owners.set((conn.pid = session?.pid ?? crypto.randomUUID()), conn)
+    let session: Session | null = null
+    let missed: readonly Packet[] | null = null
+    if (recovery && resume) {
+      // A client can come back before its old connection is known to be gone (half-open, a reset not yet seen):
+      // that one is closed now, its session kept, so that this one takes it over (in another process: told so).
+      drop(owners.get(resume.session), CLOSE.goingAway, 'the session resumed on another connection', false, true)
+      adapter.takeover?.(resume.session)
+      session = await adapter.take(resume.session)
+      if (session && conn.live) {
+        // From here on, what is sent to its id or rooms waits in conn.replay, so that nothing falls between the packets
+        // the adapter returns and the ones delivered after them.
+        conn.replay = []
+        byPeer.set(session.id, conn)
+        for (const room of session.rooms) rooms.join(room, conn, conn.rooms)
+        missed = await adapter.since(resume.offset)
+      }
+      if (session && !conn.live) {
+        // Closed meanwhile: kept for the next try.
+        if (byPeer.get(session.id) === conn) byPeer.delete(session.id)
+        return adapter.save(session, false)
+      }
+      if (session && !missed) {
+        rooms.leaveAll(conn, conn.rooms)
+        byPeer.delete(session.id)
+        conn.replay = null
+        session = null
+      }
+    }
+    if (!conn.live) return
+    if (recovery && resume !== undefined) owners.set((conn.pid = session?.pid ?? crypto.randomUUID()), conn)
     const peer = (conn.peer = makePeer(conn, session?.id ?? raw.id, session ? session.data : data, !!session))
-    if (session) for (const room of session.rooms) rooms.join(room, conn, conn.rooms)
+    if (!session) byPeer.set(peer.id, conn)
     const welcome = { id: peer.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }
-    send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : store!.head(), recovered: !!session } : welcome))
-    // What it missed, in order, before anything sent from now on.
-    if (restored) for (const text of restored.missed) send(conn, text)
+    send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : adapter.head(), recovered: !!session } : welcome))
+    // What it missed, in order, then what came meanwhile (each once), before anything sent from now on.
+    if (session) {
+      const sent = new Set<string>()
+      const own = new Set(session.rooms)
+      for (const p of missed!) {
+        sent.add(p.offset!)
+        if (matches(p.target, session, own)) send(conn, `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`)
+      }
+      const later = conn.replay ?? []
+      conn.replay = null
+      for (const p of later) if (!sent.has(p.offset!)) deliver({ ...p, target: { peer: peer.id, except: p.target.except } })
+    }
+    saveLive(conn)
     if (!conn.live) return // the welcome could not be sent: never announced, so no onDisconnect
     heartbeat(conn)
     // onConnection, then (once, after the last of them) onDisconnect if a handler closed it meanwhile.
@@ -504,7 +575,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, replay: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.
@@ -532,6 +603,17 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
   }
 
+  adapter.attach({
+    deliver,
+    local: (room) =>
+      [...(room === undefined ? conns.values() : (rooms.members(room) ?? []))].flatMap((c) => (c.peer && !c.replay ? [{ id: c.peer.id, data: c.peer.data, rooms: [...c.rooms] }] : [])),
+    release: (pid) => drop(owners.get(pid), CLOSE.goingAway, 'the session resumed on another connection', false, null),
+    report: (error) => report(error, 'adapter', {} as SocketPeer),
+    recovery: limits.recovery,
+    pingIntervalMs,
+    pingTimeoutMs,
+  })
+
   const server: SocketServer<EventsMap, EventsMap> = {
     hooks: hooks as SocketServer['hooks'],
     on(event, handler) {
@@ -550,12 +632,16 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       disconnected.add(handler as Lifecycle)
       return this
     },
-    emit: (event: string, ...args: unknown[]) => sendAll(conns.values(), {}, event, args),
+    emit: (event: string, ...args: unknown[]) => publish({}, event, args),
     to: (room) => {
       checkRoom(room, 'to')
-      return { emit: (event: string, ...args: unknown[]) => sendAll(rooms.members(room), { room }, event, args) }
+      return { emit: (event: string, ...args: unknown[]) => publish({ room }, event, args) }
     },
     peers: () => [...conns.values()].flatMap((c) => (c.peer ? [c.peer] : [])),
+    fetchPeers: (room) => {
+      if (room !== undefined) checkRoom(room, 'fetchPeers')
+      return adapter.fetchPeers(room)
+    },
     limits,
     stats() {
       let handshaking = 0
@@ -564,10 +650,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         if (!conn.peer) handshaking++
         pendingAcks += conn.acks.size
       }
-      return { connections: conns.size - handshaking, handshaking, rooms: rooms.size, pendingAcks, ...(store?.stats() ?? { sessions: 0, packets: 0 }) }
+      return { connections: conns.size - handshaking, handshaking, rooms: rooms.size, pendingAcks, ...adapter.stats() }
     },
     close() {
       for (const conn of [...conns.values()]) drop(conn, CLOSE.goingAway, 'server closing', false, true)
+    },
+    async dispose() {
+      for (const conn of [...conns.values()]) drop(conn, CLOSE.goingAway, 'server closing')
+      await adapter.close()
     },
   }
   return server as unknown as SocketServer<L, E>
