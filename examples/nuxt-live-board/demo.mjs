@@ -1,5 +1,6 @@
 // Starts the live board: the built Nuxt app, whose Nitro server also serves the WebSockets (one process, one port).
 // `node demo.mjs` after `nuxi build`; the root `npm run demo:nitro` builds everything first. PORT (3000) picks the port.
+// `--cluster` (`npm run demo:nitro -- --cluster`): three processes on Redis behind HAProxy (cluster.mjs), PORT the balancer's.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -45,8 +46,14 @@ export async function startBoard({ port, log = () => {} }) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 3000)
-  const board = await startBoard({ port, log: (line) => console.log(line) })
-  console.log(`\nThe live board runs at http://localhost:${port} (its WebSockets at /_ws, same process). Open it in two windows; Ctrl-C stops it.\n`)
+  const cluster = process.argv.includes('--cluster')
+  const { startBoardCluster } = await import('./cluster.mjs')
+  const board = cluster ? await startBoardCluster({ port, log: (line) => console.log(line) }) : await startBoard({ port, log: (line) => console.log(line) })
+  console.log(
+    cluster
+      ? `\nThe live board runs at http://localhost:${port}: HAProxy in front of ${board.nodes.map((n) => `${n.name} (:${n.port})`).join(', ')}, on Redis (${board.redisUrl}). Open it in two windows, kill a node (kill -9 its pid), and watch the pages move to another; Ctrl-C stops everything.\n`
+      : `\nThe live board runs at http://localhost:${port} (its WebSockets at /_ws, same process). Open it in two windows; Ctrl-C stops it.\n`,
+  )
   const quit = async () => {
     await board.stop()
     process.exit(0)

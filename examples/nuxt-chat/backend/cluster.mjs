@@ -31,7 +31,7 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** Resolves once something accepts on the port; rejects when `child` exits first or after `timeoutMs`. */
-async function waitForPort(port, child, what, timeoutMs = 15_000) {
+export async function waitForPort(port, child, what, timeoutMs = 15_000) {
   const started = Date.now()
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.signalCode ?? `code ${child.exitCode}`}) before it listened; see its log`)
@@ -56,7 +56,12 @@ export function stopChild(child, signal = 'SIGTERM') {
   })
 }
 
-function haproxyConfig({ dir, port, nodes, sticky }) {
+/**
+ * HAProxy in front of `nodes` ({ name, port }): round robin, health checks on `health` (a path outside the socket
+ * path: each check would otherwise open a session), a dead node redispatched; `sticky` inserts a cookie (Engine.IO's
+ * polling needs one; WebSocket-only clients do not).
+ */
+export function haproxyConfig({ dir, port, nodes, sticky, health = '/api/rooms' }) {
   return `global
   pidfile ${dir}/haproxy.pid
 defaults
@@ -74,7 +79,7 @@ frontend chat
   default_backend nodes
 backend nodes
   balance roundrobin
-${sticky ? '  cookie SIO_NODE insert indirect nocache httponly\n' : ''}  option httpchk GET /api/rooms
+${sticky ? '  cookie SIO_NODE insert indirect nocache httponly\n' : ''}  option httpchk GET ${health}
   default-server check inter ${HEALTH_CHECK_MS}ms fall 2 rise 2
 ${nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port}${sticky ? ` cookie ${n.name}` : ''}`).join('\n')}
 `

@@ -127,11 +127,11 @@ describe('createTestPeer: a client connection without a network', () => {
     await ada.emitWithAck('join', 'lobby')
     // Nobody answers the server's question: its ack stays pending until the connection ends.
     ada.emit('ask', 1)
-    await vi.waitFor(() => expect(sockets.stats()).toEqual({ connections: 1, handshaking: 0, rooms: 1, pendingAcks: 1 }))
+    await vi.waitFor(() => expect(sockets.stats()).toEqual({ connections: 1, handshaking: 0, rooms: 1, pendingAcks: 1, sessions: 0, packets: 0 }))
     ada.close()
     expect(gone).toEqual([ada.id])
     expect(ada.closed).toEqual({ code: 1000, reason: '' })
-    expect(sockets.stats()).toEqual({ connections: 0, handshaking: 0, rooms: 0, pendingAcks: 0 })
+    expect(sockets.stats()).toEqual({ connections: 0, handshaking: 0, rooms: 0, pendingAcks: 0, sessions: 0, packets: 0 })
     expect(() => ada.emit('say', 'lobby', 'after the close')).toThrow(/closed/)
   })
 

@@ -75,6 +75,8 @@ export interface SocketAdapter {
   forget(pid: string): void
   /** Takes a kept session out (one use), or null. */
   take(pid: string): Session | null | Promise<Session | null>
+  /** The order of two offsets (negative: `a` first). */
+  compare(a: string, b: string): number
   /** Every packet after `offset`, in order; null when some of them are no longer kept (or the offset is not one). */
   since(offset: string): readonly Packet[] | null | Promise<readonly Packet[] | null>
   /** Tells the process that holds `pid` now to let its connection go (a client came back elsewhere). */
@@ -154,6 +156,7 @@ export function createMemoryAdapter(): SocketAdapter {
       sessions.set(session.pid, { session, timer })
     },
     forget: (pid) => void forget(pid),
+    compare: (a, b) => parseInt(a, 36) - parseInt(b, 36),
     take: (pid) => forget(pid) ?? null,
     since(offset) {
       const n = /^[0-9a-z]{1,11}$/.test(offset) ? parseInt(offset, 36) : NaN

@@ -158,6 +158,8 @@ interface Conn {
   pid: string | null
   /** While its session is restored: the packets delivered to it meanwhile, sent after the missed ones. */
   replay: Packet[] | null
+  /** After a restore: the last offset replayed; packets up to it that this process delivers late are not sent again. */
+  floor: string | null
   /** 0: not announced; 1: onConnection handlers running (a drop then waits for them); 2: announced. */
   announced: 0 | 1 | 2
   timer: ReturnType<typeof setTimeout> | undefined
@@ -347,8 +349,12 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     const withOffset = p.offset === undefined ? undefined : `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`
     let plain: string | undefined
     const to = (conn: Conn): void => {
-      if (conn.replay) conn.replay.push(p) // its session is being restored: after the missed ones
-      else if (conn.peer && conn.peer.id !== t.except) send(conn, conn.pid && withOffset ? withOffset : (plain ??= `["e",${p.e},${p.a}]`))
+      if (conn.replay) return void conn.replay.push(p) // its session is being restored: after the missed ones
+      if (conn.floor !== null) {
+        if (p.offset === undefined || adapter.compare(p.offset, conn.floor) <= 0) return // replayed already
+        conn.floor = null // the reader is past it: in order from here
+      }
+      if (conn.peer && conn.peer.id !== t.except) send(conn, conn.pid && withOffset ? withOffset : (plain ??= `["e",${p.e},${p.a}]`))
     }
     if (t.peer !== undefined) {
       const conn = byPeer.get(t.peer)
@@ -493,15 +499,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : adapter.head(), recovered: !!session } : welcome))
     // What it missed, in order, then what came meanwhile (each once), before anything sent from now on.
     if (session) {
-      const sent = new Set<string>()
       const own = new Set(session.rooms)
-      for (const p of missed!) {
-        sent.add(p.offset!)
-        if (matches(p.target, session, own)) send(conn, `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`)
-      }
+      for (const p of missed!) if (matches(p.target, session, own)) send(conn, `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`)
+      // From here on only packets after the last one replayed: this process's reader may lag behind the one the client
+      // was on, and what it delivers late the client got there already (or just now).
+      conn.floor = missed!.length ? missed!.at(-1)!.offset! : resume!.offset
       const later = conn.replay ?? []
       conn.replay = null
-      for (const p of later) if (!sent.has(p.offset!)) deliver({ ...p, target: { peer: peer.id, except: p.target.except } })
+      for (const p of later) deliver({ ...p, target: { peer: peer.id, except: p.target.except } })
     }
     saveLive(conn)
     if (!conn.live) return // the welcome could not be sent: never announced, so no onDisconnect
@@ -571,11 +576,15 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     upgrade(request) {
       // Select the protocol when offered: crossws 0.4 answers none unless told (0.3's ws picks the first offered).
       const offered = headersOf(request.headers).get('sec-websocket-protocol') ?? ''
-      return offered.split(',').some((p) => p.trim() === PROTOCOL) ? ({ protocol: PROTOCOL } as unknown as undefined) : undefined
+      if (!offered.split(',').some((p) => p.trim() === PROTOCOL)) return undefined
+      // crossws 0.3 on Workers (Nitro's cloudflare-durable preset) ignores `protocol`: the header itself there. Only
+      // there: Node's ws adds its own, and a second one breaks the handshake.
+      if (typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') return { protocol: PROTOCOL, headers: { 'sec-websocket-protocol': PROTOCOL } } as unknown as undefined
+      return { protocol: PROTOCOL } as unknown as undefined
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, replay: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, replay: null, floor: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.
@@ -592,8 +601,18 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       if (conn) safely(raw, 'message', () => onMessage(conn, message))
     },
     close(raw, details) {
+      const conn = conns.get(raw.id)
       // The client's own close (1000: disconnect(), a page going away) ends its session; a dropped one may come back.
-      drop(conns.get(raw.id), undefined, undefined, false, details?.code !== 1000)
+      drop(conn, undefined, undefined, false, details?.code !== 1000)
+      // A Durable Object (crossws 0.3 on Workers) does not answer a client's close frame: the client would see 1006
+      // once it gives up waiting. Answered with its code (not after the server's own close: that conn is gone).
+      if (conn && typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') {
+        try {
+          raw.close?.(closeCode(details?.code ?? 1000))
+        } catch {
+          // closed already
+        }
+      }
     },
     error(raw) {
       // The transport failed (a frame over its maxPayload, a reset): cut it now, rather than read on for its close.
@@ -606,7 +625,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   adapter.attach({
     deliver,
     local: (room) =>
-      [...(room === undefined ? conns.values() : (rooms.members(room) ?? []))].flatMap((c) => (c.peer && !c.replay ? [{ id: c.peer.id, data: c.peer.data, rooms: [...c.rooms] }] : [])),
+      [...(room === undefined ? conns.values() : (rooms.members(room) ?? []))].flatMap((c) => (c.peer && c.live && !c.replay ? [{ id: c.peer.id, data: c.peer.data, rooms: [...c.rooms] }] : [])),
     release: (pid) => drop(owners.get(pid), CLOSE.goingAway, 'the session resumed on another connection', false, null),
     report: (error) => report(error, 'adapter', {} as SocketPeer),
     recovery: limits.recovery,

@@ -161,6 +161,7 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
       redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 't', JSON.stringify(target), 'e', e, 'a', a).catch(fail)
     },
     head: () => position,
+    compare,
     save(session: Session, live: boolean) {
       const r = node.recovery
       if (!r) return

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createSocketClient, type SocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { createSocketServer, type SocketServer, type SocketServerOptions } from '../src/index'
-import { createRedisAdapter, type RedisAdapterOptions } from '../src/redis'
+import { createRedisAdapter, type RedisAdapterOptions, type RedisClient } from '../src/redis'
 
 const REDIS_SERVER = '/usr/bin/redis-server'
 let redisProcess: ChildProcess
@@ -49,12 +49,31 @@ afterEach(async () => {
   await probe.flushall()
 })
 
+/**
+ * A client whose stream reader gets each XREAD answer `ms` late: a process whose reader lags behind the others (a
+ * busy event loop), made so on purpose.
+ */
+function lagging(redis: Redis, ms: number): RedisClient {
+  const wrap = (r: Redis, lag: number): RedisClient => ({
+    call: async (command, ...args) => {
+      const result = await r.call(command, ...args)
+      if (command === 'XREAD' && lag) await new Promise((resolve) => setTimeout(resolve, lag))
+      return result
+    },
+    duplicate: () => wrap(r.duplicate(), ms),
+    subscribe: (...channels) => r.subscribe(...channels),
+    on: (event: string, listener: (...a: never[]) => void) => r.on(event, listener),
+    disconnect: () => r.disconnect(),
+  })
+  return wrap(redis, 0)
+}
+
 /** One "process": a socket server on the Redis adapter, its HTTP server, its Redis client. */
-async function node(options: SocketServerOptions = {}, adapterOptions: RedisAdapterOptions = {}) {
+async function node(options: SocketServerOptions = {}, adapterOptions: RedisAdapterOptions = {}, lagMs = 0) {
   const redis = new Redis(redisUrl)
   redis.on('error', () => {})
   const errors: unknown[] = []
-  const app: SocketServer = createSocketServer({ recovery: true, ...options, adapter: createRedisAdapter(redis, adapterOptions), onError: (e) => errors.push(e) })
+  const app: SocketServer = createSocketServer({ recovery: true, ...options, adapter: createRedisAdapter(lagMs ? lagging(redis, lagMs) : redis, adapterOptions), onError: (e) => errors.push(e) })
   app.on('join', (peer, room: string, ack: (v: unknown) => void) => (peer.join(room), ack(true)))
   app.on('relay', (peer, room: string, value: unknown) => peer.to(room).emit('n' as never, value as never))
   const ws = crossws({ hooks: app.hooks })
@@ -176,6 +195,25 @@ describe('the Redis adapter (two servers, one redis-server)', () => {
     await waitFor(() => b.events().length === 1, 'the event sent meanwhile')
     await waitFor(() => a.closed() === 1001, 'the old connection closed by its process')
     expect(one.app.stats().connections).toBe(0)
+  })
+
+  it('a process whose reader lags behind: what it delivers late, the recovered client got already, and gets once', async () => {
+    const one = await node()
+    const two = await node({}, {}, 400)
+    const a = await raw(one.ws)
+    a.socket.send(JSON.stringify(['e', 'join', ['r'], 1]))
+    await waitFor(() => a.frames.some((f) => f[0] === 'a'), 'joined')
+    for (let i = 1; i <= 5; i++) one.app.to('r').emit('n' as never, i as never)
+    await waitFor(() => a.events().length === 5, '5 events on one')
+    const offset = a.offset()
+    a.socket.terminate()
+    const b = await raw(two.ws, { session: a.welcome.session, offset }) // two's reader has not delivered them yet
+    expect(b.welcome.recovered).toBe(true)
+    two.app.to('r').emit('n' as never, 6 as never)
+    await waitFor(() => b.events().length >= 1, 'the next event')
+    one.app.to('r').emit('n' as never, 7 as never)
+    await waitFor(() => b.events().length >= 2, 'and the one after')
+    expect(b.events().map((f) => (f[2] as number[])[0])).toEqual([6, 7])
   })
 
   it('an offset older than the stream keeps (MAXLEN): a fresh session, never a gap', async () => {
