@@ -51,7 +51,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const board = cluster ? await startBoardCluster({ port, log: (line) => console.log(line) }) : await startBoard({ port, log: (line) => console.log(line) })
   console.log(
     cluster
-      ? `\nThe live board runs at http://localhost:${port}: HAProxy in front of ${board.nodes.map((n) => `${n.name} (:${n.port})`).join(', ')}, on Redis (${board.redisUrl}). Open it in two windows, kill a node (kill -9 its pid), and watch the pages move to another; Ctrl-C stops everything.\n`
+      ? `\nThe live board runs at http://localhost:${port}: HAProxy in front of ${board.nodes.map((n) => `${n.name} (:${n.port}, pid ${n.child.pid})`).join(', ')}, on Redis (${board.redisUrl}). Open it in two windows, kill a node (kill -9 its pid), and watch the pages move to another; Ctrl-C stops everything.\n`
       : `\nThe live board runs at http://localhost:${port} (its WebSockets at /_ws, same process). Open it in two windows; Ctrl-C stops it.\n`,
   )
   const quit = async () => {
