@@ -55,7 +55,20 @@ export const projects: TestProjectConfiguration[] = [
       name: 'socket-server',
       environment: 'node',
       include: ['packages/server/test/**/*.test.ts'],
+      exclude: ['packages/server/test/cloudflare.test.ts', '**/node_modules/**'],
       testTimeout: 30_000,
+    },
+  },
+  {
+    extends: true,
+    test: {
+      // The live board built for Cloudflare (cloudflare-durable preset) under `wrangler dev`, with Node clients and
+      // Chromium. Its first run installs wrangler and a Node 22 from npm and builds the app (about a minute here).
+      name: 'cloudflare',
+      environment: 'node',
+      include: ['packages/server/test/cloudflare.test.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 300_000,
     },
   },
   {

@@ -9,7 +9,7 @@
 // browsers refuse when one was offered; TOOLCHAIN.md also saw reading the Request's headers after the upgrade throw).
 // Linux x64 (glibc) only: the pinned packages are those binaries (npm refuses them on other platforms).
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { build, type Plugin } from 'esbuild'
@@ -17,60 +17,23 @@ import { WebSocket } from 'ws'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createSocketClient, type SocketClient } from '@ssr-socket/core'
 import { waitFor } from '@ssr-socket/core/testing'
+import { ensurePinned, prefixOf, versionAt, type Pinned } from './npm-cache'
 
 const run = promisify(execFile)
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 const CACHE = here('../node_modules/.cache/runtimes')
 
-interface Pinned {
-  readonly name: string
-  readonly version: string
-  /** The file that must be there after the install (the binary), relative to the package. */
-  readonly file: string
-}
 const BUN: Pinned = { name: '@oven/bun-linux-x64', version: '1.4.5', file: 'bin/bun' }
 const DENO: Pinned = { name: '@deno/linux-x64-glibc', version: '2.9.6', file: 'deno' }
 const CROSSWS_04: Pinned = { name: 'crossws', version: '0.4.17', file: 'dist/adapters/deno.mjs' }
 
-/** One install prefix per pinned package: a new pin installs beside the old one, never over it. */
-const prefixOf = (p: Pinned): string => `${CACHE}/${p.name.replace('/', '+')}@${p.version}`
-const packageDir = (p: Pinned, prefix = prefixOf(p)): string => `${prefix}/node_modules/${p.name}`
-const versionAt = (dir: string): string | null => {
-  try {
-    return (JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { version?: string }).version ?? null
-  } catch {
-    return null
-  }
-}
-const installed = (p: Pinned, prefix = prefixOf(p)): boolean => versionAt(packageDir(p, prefix)) === p.version && existsSync(`${packageDir(p, prefix)}/${p.file}`)
-
 const installs: Record<string, 'cached' | 'installed'> = {}
 
-/** The package's directory, installed first unless the cache already holds the pinned version. */
+/** The package's directory, installed first unless the cache already holds the pinned version (npm-cache.ts). */
 async function ensure(p: Pinned): Promise<string> {
-  const prefix = prefixOf(p)
-  if (installed(p)) {
-    installs[`${p.name}@${p.version}`] = 'cached'
-    return packageDir(p)
-  }
-  const npm = { env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' }, timeout: 240_000 }
-  // That the version exists (a clear message rather than npm's ETARGET in the middle of an install).
-  const { stdout } = await run('npm', ['view', `${p.name}@${p.version}`, 'version'], npm)
-  if (stdout.trim() !== p.version) throw new Error(`${p.name}@${p.version} is not on the registry (npm view: "${stdout.trim()}")`)
-  // Into a directory of its own, moved into place once complete: an interrupted install is never taken for a cached one.
-  const staging = `${prefix}.installing-${process.pid}`
-  rmSync(staging, { recursive: true, force: true })
-  mkdirSync(staging, { recursive: true })
-  try {
-    await run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', staging, `${p.name}@${p.version}`], npm)
-    if (!installed(p, staging)) throw new Error(`npm installed ${p.name}@${p.version} without ${p.file} (found version ${versionAt(packageDir(p, staging))})`)
-    rmSync(prefix, { recursive: true, force: true })
-    renameSync(staging, prefix)
-  } finally {
-    rmSync(staging, { recursive: true, force: true })
-  }
-  installs[`${p.name}@${p.version}`] = 'installed'
-  return packageDir(p)
+  const { dir, how } = await ensurePinned(CACHE, p)
+  installs[`${p.name}@${p.version}`] = how
+  return dir
 }
 
 type Runtime = 'bun' | 'deno'
@@ -83,9 +46,9 @@ interface Combo {
 }
 const combo = (runtime: Runtime, crossws: string, crosswsFrom: () => string): Combo => ({ runtime, crossws, crosswsFrom, label: `${runtime} ${runtime === 'bun' ? BUN.version : DENO.version} + crossws ${crossws}` })
 const COMBOS: Combo[] = [
-  combo('bun', CROSSWS_04.version, () => prefixOf(CROSSWS_04)),
+  combo('bun', CROSSWS_04.version, () => prefixOf(CACHE, CROSSWS_04)),
   combo('bun', '0.3.5', () => here('..')),
-  combo('deno', CROSSWS_04.version, () => prefixOf(CROSSWS_04)),
+  combo('deno', CROSSWS_04.version, () => prefixOf(CACHE, CROSSWS_04)),
 ]
 
 const binaries: Partial<Record<Runtime, string>> = {}
