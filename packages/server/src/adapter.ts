@@ -30,6 +30,12 @@ export interface Session {
   readonly id: string
   readonly rooms: readonly string[]
   readonly data: unknown
+  /** Who the auth hook said it was (JSON): the session is taken back only by the same. */
+  readonly user?: string
+  /** The offset it started at: a comeback with an older one is refused (nothing from before it is replayed). */
+  readonly start?: string
+  /** Each room's offset when it was joined: a room's packets from before it are not replayed. */
+  readonly joined?: Readonly<Record<string, string>>
 }
 
 /** A peer as `fetchPeers` reports it, from any process. */

@@ -63,7 +63,7 @@ export interface SocketServerOptions extends LimitOptions {
   /**
    * Where a failure is reported: a handler's (the client gets a generic error, never the message), the auth hook's
    * (`event` 'auth'), an onConnection / onDisconnect handler's, sync or async ('connection', 'disconnect'), an ack
-   * answer that cannot be encoded. @default console.error
+   * answer that cannot be encoded, the adapter's ('adapter': Redis away, reported once per outage). @default console.error
    */
   onError?: (error: unknown, event: string, peer: SocketPeer) => void
   /**
@@ -91,7 +91,7 @@ export interface SocketPeer<E extends EventsMap = DefaultListenEvents> {
   /** Throws a TypeError for a room that is not a string of 1 to 200 characters. */
   join(room: string): void
   leave(room: string): void
-  /** The other connections in `room`, in this process. */
+  /** The other connections in `room`, in every process the adapter spans. */
   to(room: string): { emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void }
   close(code?: number, reason?: string): void
   /** The crossws peer underneath. */
@@ -117,7 +117,7 @@ export interface SocketServer<L extends EventsMap = DefaultEmitEvents, E extends
   onConnection(handler: (peer: SocketPeer<E>) => unknown): this
   /** Runs once when a connection that passed its handshake ends, whatever ended it. */
   onDisconnect(handler: (peer: SocketPeer<E>) => unknown): this
-  /** Every connection of this server, in this process. */
+  /** Every connection of this server, in every process the adapter spans (this one with the default memory adapter). */
   emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void
   /** Every connection in `room`, in every process the adapter spans. */
   to(room: string): { emit<K extends keyof E & string>(event: K, ...args: ArgsOf<E[K]>): void }
@@ -160,6 +160,10 @@ interface Conn {
   replay: Packet[] | null
   /** After a restore: the last offset replayed; packets up to it that this process delivers late are not sent again. */
   floor: string | null
+  /** With recovery: who the auth hook said it was (JSON), the offset its session started at, each room's at its join. */
+  user: string | undefined
+  start: string
+  readonly joined: Map<string, string>
   /** 0: not announced; 1: onConnection handlers running (a drop then waits for them); 2: announced. */
   announced: 0 | 1 | 2
   timer: ReturnType<typeof setTimeout> | undefined
@@ -232,7 +236,23 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   const owners = new Map<string, Conn>()
   /** Connections by peer id (a recovered one keeps its session's id): where packets for one peer go. */
   const byPeer = new Map<string, Conn>()
-  const snapshot = (conn: Conn): Session => ({ pid: conn.pid!, id: conn.peer!.id, rooms: [...conn.rooms], data: conn.peer!.data })
+  const snapshot = (conn: Conn): Session => ({
+    pid: conn.pid!,
+    id: conn.peer!.id,
+    rooms: [...conn.rooms],
+    data: conn.peer!.data,
+    user: conn.user,
+    start: conn.start,
+    joined: Object.fromEntries(conn.joined),
+  })
+  /** Who the auth hook said a connection is, as JSON (undefined: cannot be written, so never matched). */
+  const identity = (data: unknown): string | undefined => {
+    try {
+      return JSON.stringify(data) ?? undefined
+    } catch {
+      return undefined
+    }
+  }
   /** A shared adapter keeps live sessions too (a process may die without closing anything): after each change. */
   const saveLive = (conn: Conn): void => {
     if (adapter.shared && conn.pid && conn.peer && conn.live) adapter.save(snapshot(conn), true)
@@ -346,7 +366,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
   /** A packet of the adapter to this process's connections it is for; one encoding per kind of client. */
   const deliver = (p: Packet): void => {
     const t = p.target
-    const withOffset = p.offset === undefined ? undefined : `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`
+    const withOffset = p.offset === undefined ? undefined : frameOf(p)
     let plain: string | undefined
     const to = (conn: Conn): void => {
       if (conn.replay) return void conn.replay.push(p) // its session is being restored: after the missed ones
@@ -361,8 +381,15 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       if (conn) to(conn)
     } else for (const conn of t.room === undefined ? conns.values() : (rooms.members(t.room) ?? [])) to(conn)
   }
-  const matches = (t: Target, session: Session, rooms: ReadonlySet<string>): boolean =>
-    t.except !== session.id && (t.peer !== undefined ? t.peer === session.id : t.room === undefined || rooms.has(t.room))
+  /** A kept packet is for a session: its id, a room it was in since before the packet, everyone since it started. */
+  const matches = (p: Packet, session: Session): boolean => {
+    const t = p.target
+    if (t.except === session.id) return false
+    if (t.peer !== undefined) return t.peer === session.id
+    const since = t.room === undefined ? session.start : session.rooms.includes(t.room) ? (session.joined?.[t.room] ?? session.start) : null
+    return since !== null && (since === undefined || adapter.compare(p.offset!, since) > 0)
+  }
+  const frameOf = (p: Packet): string => `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`
 
   const makePeer = (conn: Conn, id: string, data: unknown, recovered: boolean): SocketPeer<EventsMap> => {
     const raw = conn.raw
@@ -389,12 +416,14 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
         checkRoom(room, 'join')
         if (!conn.live || conn.rooms.has(room)) return
         rooms.join(room, conn, conn.rooms)
+        if (conn.pid) conn.joined.set(room, adapter.head()) // a comeback gets the room's packets from here on
         saveLive(conn)
       },
       leave(room) {
         checkRoom(room, 'leave')
         if (!conn.rooms.has(room)) return
         rooms.leave(room, conn, conn.rooms)
+        conn.joined.delete(room)
         saveLive(conn)
       },
       to: (room) => {
@@ -438,6 +467,47 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     })
   }
 
+  /**
+   * Takes a session back for `conn`: joins its rooms (what is sent to them meanwhile waits in conn.replay), reads the
+   * packets after the client's offset and returns the frames meant for it. Null session: a fresh one (unknown,
+   * expired, another user, an offset out of reach, a replay larger than the connection may hold unread).
+   */
+  const restore = async (conn: Conn, resume: { session: string; offset: string }, data: unknown): Promise<{ session: Session | null; replay: string[] }> => {
+    // A client can come back before its old connection is known to be gone (half-open, a reset not yet seen): that one
+    // is closed now and its session kept, so that this one takes it over (in another process: told so, below).
+    drop(owners.get(resume.session), CLOSE.goingAway, 'the session resumed on another connection', false, true)
+    let session: Session | null = null
+    try {
+      session = await adapter.take(resume.session)
+      if (!session) return { session: null, replay: [] }
+      adapter.takeover?.(resume.session)
+      const same = !options.auth || (session.user !== undefined && session.user === identity(data)) // not another user
+      const after = session.start === undefined || adapter.compare(resume.offset, session.start) >= 0 // not from before it
+      if (same && after && conn.live) {
+        conn.replay = []
+        byPeer.set(session.id, conn)
+        for (const room of session.rooms) rooms.join(room, conn, conn.rooms)
+        const missed = await adapter.since(resume.offset)
+        if (missed && conn.live) {
+          const replay = missed.flatMap((p) => (matches(p, session!) ? [frameOf(p)] : []))
+          // Packets up to the last one returned are not sent again (this process's reader may lag behind the one the
+          // client was on, and what it delivers late the client got there, or here just now).
+          conn.floor = missed.length ? missed.at(-1)!.offset! : resume.offset
+          if (replay.reduce((n, text) => n + text.length, 0) <= maxBufferedBytes) return { session, replay }
+        }
+      }
+    } catch (error) {
+      report(error, 'adapter', { id: conn.raw.id, raw: conn.raw } as unknown as SocketPeer)
+    }
+    // Not taken back: out of its rooms again, nothing held for it; kept for the next try if this connection closed.
+    if (session && byPeer.get(session.id) === conn) byPeer.delete(session.id)
+    rooms.leaveAll(conn, conn.rooms)
+    conn.replay = null
+    conn.floor = null
+    if (session && !conn.live) adapter.save(session, false)
+    return { session: null, replay: [] }
+  }
+
   const onHello = async (conn: Conn, auth: unknown, resume: Extract<ClientFrame, { type: 'hello' }>['resume']): Promise<void> => {
     const raw = conn.raw
     conn.hello = true // the handshake deadline (conn.timer) keeps running over the auth hook
@@ -461,49 +531,25 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     if (!conn.live) return // closed while the auth hook (or the adapter) was waited for
     clearTimeout(conn.timer)
     conn.timer = undefined
-    // Recovery (a client that takes part: `resume` present): its session back when the adapter still has it and every
-    // packet after its offset, else a fresh one. The credentials were checked all the same; the session's data is kept.
+    // Recovery (a client that takes part: `resume` present): its session back when the adapter still has it, the auth
+    // hook said the same user, and every packet after its offset is kept; else a fresh one.
     let session: Session | null = null
-    let missed: readonly Packet[] | null = null
-    if (recovery && resume) {
-      // A client can come back before its old connection is known to be gone (half-open, a reset not yet seen):
-      // that one is closed now, its session kept, so that this one takes it over (in another process: told so).
-      drop(owners.get(resume.session), CLOSE.goingAway, 'the session resumed on another connection', false, true)
-      adapter.takeover?.(resume.session)
-      session = await adapter.take(resume.session)
-      if (session && conn.live) {
-        // From here on, what is sent to its id or rooms waits in conn.replay, so that nothing falls between the packets
-        // the adapter returns and the ones delivered after them.
-        conn.replay = []
-        byPeer.set(session.id, conn)
-        for (const room of session.rooms) rooms.join(room, conn, conn.rooms)
-        missed = await adapter.since(resume.offset)
-      }
-      if (session && !conn.live) {
-        // Closed meanwhile: kept for the next try.
-        if (byPeer.get(session.id) === conn) byPeer.delete(session.id)
-        return adapter.save(session, false)
-      }
-      if (session && !missed) {
-        rooms.leaveAll(conn, conn.rooms)
-        byPeer.delete(session.id)
-        conn.replay = null
-        session = null
-      }
-    }
+    let replay: string[] = []
+    if (recovery && resume) ({ session, replay } = await restore(conn, resume, data))
     if (!conn.live) return
-    if (recovery && resume !== undefined) owners.set((conn.pid = session?.pid ?? crypto.randomUUID()), conn)
+    if (recovery && resume !== undefined) {
+      owners.set((conn.pid = session?.pid ?? crypto.randomUUID()), conn)
+      conn.user = session ? session.user : options.auth ? identity(data) : undefined
+      conn.start = session?.start ?? (session ? resume!.offset : adapter.head())
+      if (session) for (const room of session.rooms) conn.joined.set(room, session.joined?.[room] ?? resume!.offset)
+    }
     const peer = (conn.peer = makePeer(conn, session?.id ?? raw.id, session ? session.data : data, !!session))
     if (!session) byPeer.set(peer.id, conn)
     const welcome = { id: peer.id, pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, v: 1 }
-    send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : adapter.head(), recovered: !!session } : welcome))
+    send(conn, encode('welcome', conn.pid ? { ...welcome, session: conn.pid, offset: session ? resume!.offset : conn.start, recovered: !!session } : welcome))
     // What it missed, in order, then what came meanwhile (each once), before anything sent from now on.
     if (session) {
-      const own = new Set(session.rooms)
-      for (const p of missed!) if (matches(p.target, session, own)) send(conn, `["e",${p.e},${p.a},0,${JSON.stringify(p.offset)}]`)
-      // From here on only packets after the last one replayed: this process's reader may lag behind the one the client
-      // was on, and what it delivers late the client got there already (or just now).
-      conn.floor = missed!.length ? missed!.at(-1)!.offset! : resume!.offset
+      for (const text of replay) send(conn, text)
       const later = conn.replay ?? []
       conn.replay = null
       for (const p of later) deliver({ ...p, target: { peer: peer.id, except: p.target.except } })
@@ -584,7 +630,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
     },
     open(raw) {
       safely(raw, 'open', () => {
-        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, replay: null, floor: null, announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
+        const conn: Conn = { raw, ws: undefined, live: true, unchecked: 0, peer: null, hello: false, pid: null, replay: null, floor: null, user: undefined, start: '', joined: new Map(), announced: 0, timer: undefined, awaitingPong: false, budget: new Budget(limits), nextAck: 0, acks: new Map(), rooms: new Set() }
         conns.set(raw.id, conn)
         // An Origin not allowed is refused before anything runs, in a way the client can tell (4403), not as an HTTP
         // 403 that a browser cannot see.

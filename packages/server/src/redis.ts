@@ -32,11 +32,19 @@ export interface RedisAdapterOptions {
 }
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/
+/** A stream id as numbers; what is not one comes before every id. */
+const parseId = (id: string): [bigint, bigint] => (STREAM_ID.test(id) ? (id.split('-').map(BigInt) as [bigint, bigint]) : [-1n, -1n])
 /** Stream ids in order: ms, then sequence. */
 const compare = (a: string, b: string): number => {
-  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint]
-  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint]
+  const [am, as] = parseId(a)
+  const [bm, bs] = parseId(b)
   return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1
+}
+/** A stream entry's fields as a record. */
+const fieldsOf = (raw: unknown): Record<string, string> => {
+  const f: Record<string, string> = {}
+  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) f[String(raw[i])] = String(raw[i + 1])
+  return f
 }
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isSession = (v: unknown): v is Session =>
@@ -67,25 +75,42 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
   const pending = new Map<string, { want: number; got: PeerInfo[][]; done(peers: PeerInfo[]): void; timer: ReturnType<typeof setTimeout> }>()
   let requests = 0
   let ready!: Promise<void>
+  /** Packets this process published, numbered: `i` is `nodeId:n`, so that one sent twice is delivered once. */
+  let published = 0
 
+  /** Redis away: reported once per outage (every command fails until it is back), not once per command. */
+  let outage = false
   const fail = (error: unknown): void => {
-    if (!closed) node.report(error)
+    if (closed || outage) return
+    outage = true
+    node.report(error)
   }
 
-  /** One stream entry to this process's connections: its fields are t (target), e (event), a (arguments). */
-  const deliver = (id: string, fields: unknown): void => {
-    if (!Array.isArray(fields)) return
-    const f: Record<string, string> = {}
-    for (let i = 0; i + 1 < fields.length; i += 2) f[String(fields[i])] = String(fields[i + 1])
+  /**
+   * A stream entry as a packet, or null when it is not one of ours, or a second copy of one (ioredis sends a command
+   * again after a reconnect when its answer was lost: an XADD then lands twice). `last`: the highest number seen per
+   * publishing process, in stream order.
+   */
+  const packetOf = (id: string, raw: unknown, last: Map<string, number>): Packet | null => {
+    const f = fieldsOf(raw)
     let target: unknown
     try {
       target = JSON.parse(f.t ?? 'null')
     } catch {
-      target = null
+      return null
     }
-    if (!isObject(target) || typeof f.e !== 'string' || typeof f.a !== 'string') return // not one of ours
-    node.deliver({ target: target as Target, e: f.e, a: f.a, offset: node.recovery ? id : undefined })
+    // (e is a JSON string, a a JSON array: written by JSON.stringify in a process of this app.)
+    if (!isObject(target) || !f.e?.startsWith('"') || !f.a?.startsWith('[')) return null
+    const [from, n] = (f.i ?? '').split(':') as [string, string | undefined]
+    const seq = Number(n)
+    if (from && Number.isInteger(seq)) {
+      if (seq <= (last.get(from) ?? 0)) return null
+      last.set(from, seq)
+    }
+    return { target: target as Target, e: f.e, a: f.a, offset: id }
   }
+  /** What this process's reader has seen of each publisher. */
+  const seen = new Map<string, number>()
 
   const read = async (): Promise<void> => {
     let last = position
@@ -93,6 +118,7 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
       let result: unknown
       try {
         result = await reader!.call('XREAD', 'BLOCK', 10_000, 'COUNT', 1000, 'STREAMS', stream, last)
+        outage = false
       } catch (error) {
         if (closed) return
         fail(error)
@@ -103,10 +129,12 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
       for (const [, entries] of result as Array<[string, Array<[string, unknown]>]>) {
         for (const [id, fields] of entries) {
           last = position = id
+          const packet = packetOf(id, fields, seen)
+          if (!packet) continue
           try {
-            deliver(id, fields)
+            node.deliver(node.recovery ? packet : { target: packet.target, e: packet.e, a: packet.a })
           } catch (error) {
-            fail(error)
+            node.report(error)
           }
         }
       }
@@ -145,20 +173,29 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
       reader.on('error', fail)
       sub.on('error', fail)
       sub.on('message', onMessage)
+      // Until Redis answers (it may be away when the process starts: tried again until it is), handshakes wait.
       ready = (async () => {
-        await sub!.subscribe(control, inbox)
-        // Start after the newest entry: what was sent before this process came up is not for its connections.
-        const newest = (await redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)) as Array<[string, unknown]>
-        position = newest[0]?.[0] ?? '0-0'
-        void read()
+        for (;;) {
+          try {
+            await sub!.subscribe(control, inbox)
+            // Start after the newest entry: what was sent before this process came up is not for its connections.
+            const newest = (await redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)) as Array<[string, unknown]>
+            position = newest[0]?.[0] ?? '0-0'
+            outage = false
+            return void read()
+          } catch (error) {
+            if (closed) return
+            fail(error)
+            await new Promise((r) => setTimeout(r, 1000))
+          }
+        }
       })()
-      ready.catch(fail)
     },
     get ready() {
       return ready
     },
     publish(target: Target, e: string, a: string) {
-      redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 't', JSON.stringify(target), 'e', e, 'a', a).catch(fail)
+      redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 'i', `${nodeId}:${++published}`, 't', JSON.stringify(target), 'e', e, 'a', a).catch(fail)
     },
     head: () => position,
     compare,
@@ -190,34 +227,33 @@ export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOpti
     },
     async since(offset) {
       if (!STREAM_ID.test(offset)) return null
-      // Every entry after the offset must still be there: nothing was trimmed, or the offset is no older than the first
-      // entry kept; and it is no newer than the newest one written.
-      let info: unknown
-      try {
-        info = await redis.call('XINFO', 'STREAM', stream)
-      } catch {
-        return offset === '0-0' ? [] : null // no stream: nothing was ever sent
-      }
-      const fields = new Map<string, unknown>()
-      if (Array.isArray(info)) for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1])
-      // (max-deleted-entry-id follows XDEL only, not MAXLEN trimming: what was trimmed is older than the first entry.)
-      const first = String(fields.get('recorded-first-entry-id') ?? '0-0')
-      const newest = String(fields.get('last-generated-id') ?? '0-0')
-      const trimmed = Number(fields.get('entries-added')) !== Number(fields.get('length'))
-      if (compare(offset, newest) > 0 || (trimmed && compare(offset, first) < 0)) return null
-      const entries = (await redis.call('XRANGE', stream, `(${offset}`, '+', 'COUNT', maxLen + 1000)) as Array<[string, unknown]>
-      const packets: Packet[] = []
-      for (const [id, raw] of entries) {
-        const f: Record<string, string> = {}
-        if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) f[String(raw[i])] = String(raw[i + 1])
+      // Every entry after the offset must still be there. One command reads from the offset itself: the offset's own
+      // entry first proves nothing after it was trimmed (MAXLEN ~ trims the oldest). A fresh stream's '0-0' has no
+      // entry: then nothing may have been trimmed at all (XINFO's entries-added, Redis 7: refused without it), and
+      // the first entry read must be the first one kept.
+      const cap = maxLen + 1000
+      let entries: Array<[string, unknown]>
+      if (offset === '0-0') {
+        let info: unknown
         try {
-          const target: unknown = JSON.parse(f.t ?? 'null')
-          if (isObject(target) && f.e && f.a) packets.push({ target: target as Target, e: f.e, a: f.a, offset: id })
+          info = await redis.call('XINFO', 'STREAM', stream)
         } catch {
-          // not one of ours
+          return [] // no stream: nothing was ever sent
         }
+        const fields = new Map<string, unknown>()
+        if (Array.isArray(info)) for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1])
+        const added = fields.get('entries-added')
+        if (added === undefined || Number(added) !== Number(fields.get('length'))) return null
+        entries = (await redis.call('XRANGE', stream, '-', '+', 'COUNT', cap)) as Array<[string, unknown]>
+        if (entries.length && entries[0]![0] !== String(fields.get('recorded-first-entry-id'))) return null // trimmed meanwhile
+      } else {
+        entries = (await redis.call('XRANGE', stream, offset, '+', 'COUNT', cap + 1)) as Array<[string, unknown]>
+        if (entries[0]?.[0] !== offset) return null
+        entries = entries.slice(1)
       }
-      return packets
+      if (entries.length >= cap) return null // more than a stream of maxLen holds: not all of it
+      const last = new Map<string, number>()
+      return entries.flatMap(([id, raw]) => packetOf(id, raw, last) ?? [])
     },
     takeover(pid) {
       redis.call('PUBLISH', control, JSON.stringify({ t: 'release', pid, from: nodeId })).catch(fail)

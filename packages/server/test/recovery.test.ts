@@ -177,6 +177,57 @@ describe('recovery (@ssr-socket/server)', () => {
     expect(b.welcome.recovered).toBe(false)
   })
 
+  it('a session is taken back only by the user the auth hook said it was; never from before it started', async () => {
+    let user = 'alice'
+    const { app, peers, url } = await listen({ auth: () => ({ user }) })
+    const a = await hello(url, null)
+    peers[0]!.data = { user: 'alice', cart: 3 }
+    a.socket.terminate()
+    await waitFor(() => app.stats().sessions === 1, 'the session kept')
+    user = 'mallory' // logged out and in as someone else, same page
+    const b = await hello(url, { session: a.welcome.session, offset: a.offset() })
+    expect(b.welcome.recovered).toBe(false)
+    expect(peers.at(-1)!.data).toEqual({ user: 'mallory' })
+    // An offset older than the session's start would replay what was sent before it existed: refused.
+    user = 'alice'
+    app.emit('n' as never, 'before' as never)
+    const c = await hello(url, null)
+    c.socket.terminate()
+    await waitFor(() => app.stats().sessions === 1, 'its session kept')
+    const d = await hello(url, { session: c.welcome.session, offset: '0' })
+    expect(d.welcome.recovered).toBe(false)
+    expect(d.events()).toEqual([])
+  })
+
+  it("a room's packets from before the join are not replayed (the join's answer had them)", async () => {
+    const { app, url } = await listen()
+    const a = await hello(url, null)
+    app.to('r').emit('n' as never, 'before the join' as never)
+    a.socket.send(JSON.stringify(['e', 'join', ['r']]))
+    await waitFor(() => app.peers()[0]?.rooms.has('r') === true, 'joined')
+    const offset = a.offset() // the welcome's: nothing with an offset arrived since
+    a.socket.terminate()
+    await waitFor(() => app.stats().sessions === 1, 'the session kept')
+    app.to('r').emit('n' as never, 'after' as never)
+    const b = await hello(url, { session: a.welcome.session, offset })
+    expect(b.welcome.recovered).toBe(true)
+    await waitFor(() => b.events().length === 1, 'the one after the join')
+    expect(b.events().map((f) => (f[2] as string[])[0])).toEqual(['after'])
+  })
+
+  it('a replay larger than maxBufferedBytes is not attempted: a fresh session (the client resyncs) rather than a cut', async () => {
+    const { app, url } = await listen({ maxBufferedBytes: 4096 })
+    const a = await hello(url, null)
+    const offset = a.offset()
+    a.socket.terminate()
+    await waitFor(() => app.stats().sessions === 1, 'the session kept')
+    for (let i = 0; i < 10; i++) app.emit('n' as never, 'x'.repeat(1000) as never)
+    const b = await hello(url, { session: a.welcome.session, offset })
+    expect(b.welcome.recovered).toBe(false)
+    expect(b.closed()).toBe(null)
+    expect(b.events()).toEqual([])
+  })
+
   it('the recovery option is checked at creation', () => {
     expect(() => createSocketServer({ recovery: 'yes' as never })).toThrow(/options.recovery must be true, false or/)
     expect(() => createSocketServer({ recovery: { maxDisconnectionDurationMs: 0 } })).toThrow(/recovery.maxDisconnectionDurationMs must be an integer from 1/)
