@@ -56,7 +56,7 @@ const MISSING_PLUGIN = (caller: string): string =>
       `  app.use(createSocketPlugin({ url: 'https://your-socket-server' }))\n\n` +
       `(import { createSocketPlugin } from '@ssr-socket/vue'; in Nuxt, add '@ssr-socket/nuxt' to modules instead).` +
       ` ${caller}() must run inside setup(), a composable called from it, or app.runWithContext().`
-    : `[ssr-socket] ${caller}() needs app.use(createSocketPlugin()) and a setup() context`
+    : `[ssr-socket] no-plugin: ${caller}()` // production: the code (the sentence above is the development build's)
 
 /** The app's socket context; throws an error naming `createSocketPlugin` when the plugin is missing. */
 export function injectSocketContext(caller = 'useSocket'): SocketContext {

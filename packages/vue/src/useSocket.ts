@@ -220,13 +220,16 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   // Development: inspectors (the Nuxt DevTools tab) show who holds each connection, and where it asked (the stack
   // is kept as an Error and read only if an inspector asks). Only where the hold ends with a scope.
   let unmark: (() => void) | undefined
-  let holder = ''
-  let origin: Error | undefined
+  let remark: ((next: SocketClient<L, E>) => void) | undefined
   if (process.env.NODE_ENV !== 'production' && getCurrentScope()) {
     const type = getCurrentInstance()?.type as { __name?: string; name?: string } | undefined
-    holder = type ? `<${type.__name ?? type.name ?? 'Anonymous'}>` : 'an effect scope'
-    origin = new Error()
+    const holder = type ? `<${type.__name ?? type.name ?? 'Anonymous'}>` : 'an effect scope'
+    const origin = new Error()
     unmark = markHolder(client, holder, origin)
+    remark = (next) => {
+      unmark!()
+      unmark = markHolder(next, holder, origin)
+    }
   }
   const enabled = (): boolean => toValue(options?.enabled) !== false
   const state = shallowRef<SocketState>(INITIAL_STATE)
@@ -285,10 +288,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
     for (const b of bindings) b.off()
     unsubscribe?.()
     client = next
-    if (process.env.NODE_ENV !== 'production' && unmark) {
-      unmark()
-      unmark = markHolder(next, holder, origin)
-    }
+    if (process.env.NODE_ENV !== 'production') remark?.(next)
     for (const b of bindings) attach(b)
     const old = wantedOn
     wantedOn = null
@@ -332,7 +332,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
       // No disconnect here: the registry keeps the connection for graceMs after its last holder (a route change).
       if (wantedOn) demand(wantedOn, -1)
       wantedOn = null
-      unmark?.()
+      if (process.env.NODE_ENV !== 'production') unmark?.()
       registry.release(client)
     })
   }

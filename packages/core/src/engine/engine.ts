@@ -8,15 +8,20 @@ import { step, type SocketTransition } from '../state.js'
 import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
 import { bindAuth, type AuthBinding } from './auth.js'
-import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
+import type { BrowserSignal } from './browserSignals.js'
 import { describe, History } from './diagnostics.js'
 import { Handlers } from './handlers.js'
 import { kit } from './kit.js'
 import type { Logger } from './logger.js'
 import { Outbox } from './outbox.js'
-import { Backoff } from './reconnect.js'
+import type { Backoff } from './reconnect.js'
 import { tapOf } from './tap.js'
 import { completeOptions, type ResolvedOptions } from './resolve.js'
+
+type Retrying = typeof import('./retrying.js')
+/** Code, not state: the retrying chunk once fetched (then every engine calls it synchronously), or its fetch. */
+let retrying: Retrying | undefined
+let fetching: Promise<Retrying> | undefined
 
 export class Engine implements TransportSink {
   t: Transport | null = null
@@ -33,9 +38,14 @@ export class Engine implements TransportSink {
   /** Bumped by disconnect()/dispose(): a wire-library load that resolves later is ignored. */
   private _gen = 0
   private _everConnected = false
-  private _offSignals: (() => void) | undefined
-  /** The engine's own retries, for transports without a backoff of their own: created on the first one. */
-  private _backoff: Backoff | undefined
+  /** Page signals: `undefined` while no connection is wanted; `null` while wanted but the retrying chunk is not there. */
+  private _offSignals: (() => void) | null | undefined
+  /** The engine's own retries, for transports without a backoff of their own: created on the first one (retrying.ts). */
+  _backoff: Backoff | undefined
+  /** A retry to schedule once the retrying chunk arrives (a failure before it was there). */
+  private _waiting = false
+  /** The retrying chunk's fetch failed (offline, most likely): fetched again after a fixed delay. */
+  private _refetch: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     readonly f: Host,
@@ -59,6 +69,8 @@ export class Engine implements TransportSink {
   }
 
   _error(error: SocketError): void {
+    // The first failure fetches the retrying chunk, if `opened` has not.
+    if (!retrying) this._retrying()
     this._history.error(error)
     this._log?.log(`error (${error.kind}): ${error.message}`)
     if (process.env.NODE_ENV !== 'production') tapOf(this.f)?.error(this, error)
@@ -74,9 +86,12 @@ export class Engine implements TransportSink {
     this._late = 0
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
-    // Page signals; where there is no window (a worker, node) there are none, and nothing is allocated for them.
-    const shared = this.f._r.shared
-    if (typeof window !== 'undefined') this._offSignals ??= ((shared.signals ??= createBrowserEvents()) as BrowserEvents).subscribe((s) => this._signal(s))
+    // Page signals, from the retrying chunk: now if it is there, else when it arrives (after `opened`, or a failure).
+    if (this._offSignals === undefined) {
+      this._offSignals = null
+      if (retrying) this._arrived(retrying)
+      else void fetching?.then((m) => this._arrived(m, true), noop)
+    }
     if (this.t) this.t.open()
     else this._load()
   }
@@ -116,6 +131,8 @@ export class Engine implements TransportSink {
   disconnect(): void {
     this._gen++
     this._backoff?.stop()
+    this._waiting = false
+    clearTimeout(this._refetch)
     this.t?.close()
     this._out.rejectAcks(kit.error('network', 'disconnected'))
     this._offSignals?.()
@@ -177,39 +194,59 @@ export class Engine implements TransportSink {
   _retryNow(): void {
     this._history.record('retry-now', 0)
     this._go({ type: 'retryNow' })
+    this._waiting = false
     this._backoff?.reset()
     if (!this.t) return this._load()
     this.t.close()
     this.t.open()
   }
 
-  private _pause(): void {
+  _pause(): void {
     this._backoff?.stop()
+    this._waiting = false
     this.t?.close()
     this._history.record('paused', this.f._s.attempt)
     this._go({ type: 'paused' })
   }
 
+  /** A page signal, or an inspector's simulated one (retrying.ts). */
   _signal(signal: BrowserSignal): void {
-    if (this._simulatedOffline && signal !== 'offline') return
-    const status = this.f._s.status
-    if (signal === 'offline') {
-      if (status === 'connecting' || status === 'reconnecting') this._pause()
-    } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && kit.online() /* shown again, still offline: wait */)) {
-      this._log?.log(`${signal}: retrying now`)
-      this._retryNow()
-    }
+    if (retrying) return retrying.signal(this, signal)
+    this._retrying()
+    void fetching!.then((m) => m.signal(this, signal), noop)
   }
 
-  /** The engine's own backoff, for transports that do not reconnect by themselves. */
+  /** The engine's own backoff, for transports that do not reconnect by themselves (retrying.ts). */
   private _schedule(): void {
     if (!this.t || this.t.reconnects || !this.o.reconnection) return
-    const next = (this._backoff ??= new Backoff(this.o.reconnection)).next((attempt) => {
-      this.attempting(attempt)
-      this.t?.open()
-    })
-    if (next) this.retryScheduled(...next)
-    else this.exhausted()
+    if (retrying) return retrying.schedule(this)
+    this._waiting = true
+  }
+
+  /** Fetches the retrying chunk, off the first connect's path, and hands it to this engine when it is there. */
+  private _retrying(): void {
+    ;(fetching ??= import('./retrying.js')).then(
+      (m) => this._arrived((retrying = m), true),
+      () => {
+        fetching = undefined
+        clearTimeout(this._refetch)
+        if (this._offSignals === null) this._refetch = setTimeout(() => this._retrying(), 1000)
+      },
+    )
+  }
+
+  /** The retrying chunk is there: page signals while a connection is wanted, and a retry that waited for it. */
+  private _arrived(m: Retrying, late?: boolean): void {
+    if (this._offSignals === null && typeof window !== 'undefined') {
+      this._offSignals = m.watchSignals(this)
+      // A signal that came while it was fetched: offline holds the attempts, online ends an offline pause.
+      const online = kit.online()
+      if (late && (!online || this.f._s.status === 'offline')) m.signal(this, online ? 'online' : 'offline')
+    }
+    if (this._waiting) {
+      this._waiting = false
+      if (this.f._s.status === 'reconnecting') m.schedule(this)
+    }
   }
 
   // ---- what the transport reports (TransportSink) ----
@@ -223,7 +260,10 @@ export class Engine implements TransportSink {
     // buffered emits go, which may need what its handlers re-establish (a room joined again).
     if (this._everConnected && !info.recovered) this._handlers.resync()
     this._everConnected = true
+    this._waiting = false
     this._out.flush()
+    // Connected: now the retrying chunk, before the first drop needs it.
+    if (!retrying) this._retrying()
   }
 
   notice(error: SocketError): void {
@@ -310,6 +350,8 @@ export class Engine implements TransportSink {
  * The debug logger's chunk is fetched only when `debug` is set (no app pays for it otherwise); what is logged before it
  * arrives waits, in order. A chunk that cannot load drops the lines: logging never fails a connection.
  */
+const noop = (): void => {}
+
 function deferLogger(debug: NonNullable<Engine['o']['debug']>, prefix: string): Logger {
   let real: Logger | undefined
   let waiting: Array<(logger: Logger) => void> | undefined = []
