@@ -126,6 +126,7 @@ describe('the live board as a cluster (3 Nitro processes, Redis, HAProxy)', () =
     // Each moved client took its session back from Redis: same id, room and name, the notes posted meanwhile replayed.
     for (const m of moved()) expect(m.client.getState(), m.name).toMatchObject({ status: 'connected', recovered: true })
     await expectDelivered(acked, pages)
+    console.log(`kill -9: ${moved().length} of ${members.length} Node clients moved, ${moved().filter((m) => m.client.getState().recovered).length} recovered; ${acked.length} acknowledged notes, each at all ${members.length} Node clients once and on both pages (0 lost, 0 twice)`)
     await waitFor(() => members.every((m) => m.presence.join() === everyone().join()), 'presence: everyone again', 10_000)
     for (const p of pages) await p.waitForFunction((names) => document.querySelector('#present')?.textContent === names, everyone().join(', '))
     expect(problems).toEqual([])
@@ -145,6 +146,7 @@ describe('the live board as a cluster (3 Nitro processes, Redis, HAProxy)', () =
     expect(moved.length).toBeGreaterThan(0)
     for (const m of moved) expect(m.client.getState(), m.name).toMatchObject({ recovered: true })
     await expectDelivered(acked, [])
+    console.log(`SIGTERM: ${moved.length} of ${members.length} Node clients moved, ${moved.filter((m) => m.client.getState().recovered).length} recovered; ${acked.length} acknowledged notes, each at every client once`)
     await waitFor(() => members.every((m) => m.presence.join() === everyone().join()), 'presence: everyone', 10_000)
     for (const m of members.splice(0)) m.client.dispose()
     await cluster.revive('board-2')
