@@ -96,7 +96,7 @@ export class Client {
     this.subscribe = (listener) => {
       if (typeof listener !== 'function') throw socketError('config', 'bad-listener')
       if (this._o.isServer || this._dead) return noop
-      ;(this._l ??= new Set()).add(listener)
+      ;(this._l ?? (this._l = new Set())).add(listener)
       return () => void this._l?.delete(listener)
     }
   }
@@ -195,7 +195,7 @@ export class Client {
       case 'onResync':
         result = () => void this._c('offResync', [event])
     }
-    ;(this._q ??= []).push([m, a, monotonicNow(), settle])
+    ;(this._q ?? (this._q = [])).push([m, a, monotonicNow(), settle])
     this._load()
     return result
   }
@@ -227,7 +227,8 @@ export class Client {
 
   private _load(): void {
     if (engineModule) return engineModule.attach(this)
-    this._ld ??= loadEngine().then(
+    // (`??=` written out here and below: the build lowers it for ES2020 with a temporary per mangled member.)
+    if (!this._ld) this._ld = loadEngine().then(
       (engine) => {
         this._ld = undefined // done: the client keeps no settled promise
         if (!this._dead) engine.attach(this)

@@ -117,10 +117,11 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     if (disposed) throw socketError('config', 'registry-disposed', name)
     const resolved = resolve(options)
     const existing = entries.get(resolved.key)
-    // isServer first: on a server nothing below reads process.env (slow in Node) on this per-component path.
-    const signature = !isServer && process.env.NODE_ENV !== 'production' ? signatureOf(resolved) : undefined
     if (existing) {
-      if (existing.signature !== signature && process.env.NODE_ENV !== 'production') {
+      // isServer first: on a server nothing here reads process.env (slow in Node) on this per-component path. The
+      // signature is computed in development only (a production build keeps no dead read of it).
+      const signature = !isServer && process.env.NODE_ENV !== 'production' ? signatureOf(resolved) : undefined
+      if (signature !== undefined && existing.signature !== signature) {
         runtime.warnOnce(
           `conflict:${resolved.key}:${signature}`,
           `[ssr-socket] ${resolved.key} was acquired with conflicting options; the first one wins:\n` +
@@ -138,7 +139,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
     const client = new Client(resolved, runtime)
     const entry: Entry = { client, refs: 1, releaseTimer: null }
     if (!isServer && process.env.NODE_ENV !== 'production') {
-      entry.signature = signature
+      entry.signature = signatureOf(resolved)
       entry.site = callSite()
       // Another namespace of the same server: one Manager for both, so its options must agree.
       const manager = managerSignatureOf(resolved)

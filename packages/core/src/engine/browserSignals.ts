@@ -19,7 +19,7 @@ class Signals implements BrowserEvents {
 
   subscribe(listener: (signal: BrowserSignal) => void): () => void {
     this._listeners.add(listener)
-    this._detach ??= this._attach()
+    if (!this._detach) this._detach = this._attach()
     return () => {
       this._listeners.delete(listener)
       if (this._listeners.size === 0 && this._detach) {

@@ -16,13 +16,13 @@ export class History {
   _upgradeErrors = 0
 
   error(error: SocketError): void {
-    const errors = (this._errors ??= [])
+    const errors = (this._errors ?? (this._errors = []))
     errors.push({ kind: error.kind, code: error.code, message: error.message, at: Date.now() })
     if (errors.length > MAX_ERRORS) errors.shift()
   }
 
   record(event: AttemptRecord['event'], attempt: number): void {
-    const attempts = (this._attempts ??= [])
+    const attempts = (this._attempts ?? (this._attempts = []))
     attempts.push(Date.now(), event, attempt)
     if (attempts.length > MAX_ATTEMPTS * 3) attempts.splice(0, 3)
   }

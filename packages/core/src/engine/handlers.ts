@@ -21,7 +21,7 @@ export class Handlers {
   constructor(private readonly _host: { readonly t: Transport | null }) {}
 
   on(event: string, f: Handler, once = false): () => void {
-    const table = (this._table ??= new Map<string, HandlerEntry[]>())
+    const table = (this._table ?? (this._table = new Map<string, HandlerEntry[]>()))
     const list = table.get(event)
     if (!list) {
       table.set(event, [{ f, once }])
@@ -45,7 +45,7 @@ export class Handlers {
   }
 
   onResync(f: () => void): () => void {
-    ;(this._resync ??= new Set()).add(f)
+    ;(this._resync ?? (this._resync = new Set())).add(f)
     return () => this.offResync(f)
   }
 
@@ -95,7 +95,7 @@ export class Handlers {
 
   private _report(event: string, handler: object, error: unknown): void {
     if (process.env.NODE_ENV !== 'production') {
-      if ((this._reported ??= new WeakSet()).has(handler)) return
+      if ((this._reported ?? (this._reported = new WeakSet())).has(handler)) return
       this._reported.add(handler)
       console.error(`[ssr-socket] A handler of "${event}" threw (reported once per handler; the other handlers still ran):`, error)
     } else {

@@ -77,7 +77,7 @@ export class Outbox {
   }
 
   private _queue(): OfflineQueue {
-    return (this._q ??= createOfflineQueue(this._host.o.buffer))
+    return (this._q ?? (this._q = createOfflineQueue(this._host.o.buffer)))
   }
 
   private _ack(event: string, args: unknown[], at: number): Promise<unknown> {

@@ -5,7 +5,24 @@
 // nothing the engine's chunk has (not even kit.ts: the facade's kit is read through the engine), or the app's bundler
 // would make a third, shared chunk of it.
 import { createBrowserEvents, type BrowserEvents, type BrowserSignal } from './browserSignals.js'
-import type { Engine } from './engine.js'
+import type { Host } from '../host.js'
+import type { ResolvedOptions } from './resolve.js'
+import type { Logger } from './logger.js'
+
+/** What this chunk uses of the engine (engine.ts passes itself; declared here so that no import runs back to it). */
+interface Engine {
+  readonly f: Host
+  readonly o: ResolvedOptions
+  readonly t: { open(): void } | null
+  _backoff: Backoff | undefined
+  readonly _simulatedOffline: boolean
+  readonly _log: Logger | undefined
+  _pause(): void
+  _retryNow(): void
+  attempting(attempt: number): void
+  retryScheduled(attempt: number, delayMs: number): void
+  exhausted(): void
+}
 import { Backoff } from './reconnect.js'
 
 /** Subscribes the engine to its registry's page signals (one set of window listeners for all its clients). */

@@ -15,11 +15,6 @@ interface TransportErrorLike {
   data?: unknown
 }
 
-function describe(description: unknown): string {
-  const d = description as { message?: unknown; error?: { message?: unknown } } | null | undefined
-  return String(d?.message ?? d?.error?.message ?? '')
-}
-
 /**
  * Classifies an error seen on `connect_error`.
  * `middleware` is true when the server's namespace middleware refused the handshake (socket.io
@@ -38,7 +33,8 @@ export function classifyConnectError(socketError: Make, raw: unknown, middleware
   if (/Session ID unknown/i.test(`${message} ${String(err.context?.responseText ?? '')}`)) return socketError('session-unknown', 'session-unknown', '', raw)
   // With transports ['websocket'] the handshake is the upgrade itself: Node's `ws` (and engine.io-client on it)
   // reports the HTTP answer only in its message ("Unexpected server response: 403"); browsers report nothing.
-  const answered = status || Number(/Unexpected server response: (\d+)/.exec(describe(err.description))?.[1] ?? 0)
+  const d = err.description as { message?: unknown; error?: { message?: unknown } } | null | undefined
+  const answered = status || Number(/Unexpected server response: (\d+)/.exec(String(d?.message ?? d?.error?.message ?? ''))?.[1] ?? 0)
   if (answered === 403) return socketError('forbidden-origin', 'forbidden-origin', '', raw)
   if (answered >= 400) return socketError('server', 'http-status', String(answered), raw)
   // Any other answer (a page with 200, a redirect) came from a server that is not Engine.IO.

@@ -148,7 +148,7 @@ class Pool implements ManagerPool {
     if (!entry || --entry.refs > 0) return
     this._entries = this._entries.filter((e) => e !== entry)
     entry.listeners = []
-    entry.releaseOwnership?.()
+    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership?.()
   }
 
   listen(manager: Manager, listener: ManagerListener): void {

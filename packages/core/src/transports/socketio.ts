@@ -17,7 +17,7 @@ const LIFECYCLE = ['connect', 'disconnect', 'connect_error']
  * is one more property on engine.io's options object, which then falls into dictionary mode (slower, larger).
  * An option the app set in socketOptions is always overwritten by ours, as before.
  */
-export function managerOptions(o: TransportOptions, auth: TransportAuth): Partial<ManagerOptions> {
+function managerOptions(o: TransportOptions, auth: TransportAuth): Partial<ManagerOptions> {
   const out: Record<string, unknown> = { ...o.socketOptions, autoConnect: false }
   const set = (key: keyof ManagerOptions, value: unknown, fallback: unknown): void => {
     if (value !== fallback || key in o.socketOptions) out[key] = value
@@ -175,7 +175,7 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
   listen(event: string): void {
     if (this._dispatchers?.has(event)) return
     const dispatcher: Listener = (...args) => this._sink.message(event, args)
-    ;(this._dispatchers ??= new Map()).set(event, dispatcher)
+    ;(this._dispatchers ?? (this._dispatchers = new Map())).set(event, dispatcher)
     this.raw.on(event, dispatcher)
   }
 
@@ -186,13 +186,9 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     this.raw.off(event, dispatcher)
   }
 
-  private _watcher: Listener | undefined
-
-  watch(listener: ((event: string, args: unknown[]) => void) | null): void {
-    if (this._watcher) this.raw.offAny(this._watcher)
-    this._watcher = listener ? (event: string, ...args: unknown[]) => listener(event, args) : undefined
-    if (this._watcher) this.raw.onAny(this._watcher)
-  }
+  _watcher: Listener | undefined
+  /** Development builds only (below): only inspectors call it, and they record in development builds only. */
+  declare watch?: (listener: ((event: string, args: unknown[]) => void) | null) => void
 
   listenerCounts(events: Iterable<string>): Record<string, number> {
     const out: Record<string, number> = {}
@@ -216,8 +212,16 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
       s.on('connect_error', end)
     }
     if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
-    this.watch(null)
+    if (process.env.NODE_ENV !== 'production') this.watch!(null)
     this._pool.release(this._m)
+  }
+}
+
+if (process.env.NODE_ENV !== 'production') {
+  SocketIoTransport.prototype.watch = function (this: SocketIoTransport, listener) {
+    if (this._watcher) this.raw.offAny(this._watcher)
+    this._watcher = listener ? (event: string, ...args: unknown[]) => listener(event, args) : undefined
+    if (this._watcher) this.raw.onAny(this._watcher)
   }
 }
 

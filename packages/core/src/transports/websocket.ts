@@ -2,11 +2,13 @@
 // (packages/server/PROTOCOL.md: hello/welcome with the auth payload in a frame, events, acks by id, server pings) or,
 // with `framing: 'raw'`, delivering each frame as a `message` event. It has no backoff of its own (`reconnects`
 // false): the engine schedules its retries. Loaded, with the engine, on the first connect of a client that asks for it.
+// What matters only once a connection opened (the half-open check, the close codes) is a chunk of its own,
+// websocketLate.ts, fetched at the first `welcome`.
 import type { SocketError } from '../errors.js'
 import type { WebSocketOptions } from '../types.js'
 import type { Transport, TransportContext, TransportFactory } from './types.js'
 
-export const PROTOCOL = 'ssr-socket.v1'
+const PROTOCOL = 'ssr-socket.v1'
 
 /** What the transport needs of a WebSocket implementation (the browser's, or `ws` in Node). */
 interface Ws {
@@ -25,6 +27,23 @@ type WsConstructor = new (url: string, protocols?: string | string[]) => Ws
 type Done = (error: SocketError | null, value?: unknown) => void
 const noop = (): void => {}
 
+type Late = typeof import('./websocketLate.js')
+/** Code, not state: the after-open chunk once fetched (then called synchronously), or its fetch. */
+let late: Late | undefined
+let fetching: Promise<Late> | undefined
+
+/** Runs `f` with the after-open chunk: now when it is there, else once fetched; `otherwise` when it cannot be. */
+function withLate(f: (m: Late) => void, otherwise: () => void = noop): void {
+  if (late) return f(late)
+  ;(fetching ??= import('./websocketLate.js')).then(
+    (m) => f((late = m)),
+    () => {
+      fetching = undefined // the next one fetches again
+      otherwise()
+    },
+  )
+}
+
 /** An object of a frame, as sent: any field may be anything (read only once its shape is checked). */
 type Fields = { readonly [key: string]: unknown } | null | undefined
 
@@ -36,22 +55,27 @@ const ms = (value: unknown, fallback: number): number => Math.min(Math.max(typeo
 class WebSocketTransport implements Transport {
   readonly reconnects = false
   raw: Ws | null = null
-  private readonly _c: TransportContext
+  readonly _c: TransportContext
+  /** The context's error factory and sink, and `options.websocket`. */
+  readonly _err: TransportContext['error']
+  private readonly _sink: TransportContext['sink']
+  private readonly _w: WebSocketOptions
   private readonly _raw: boolean
   /** The connection passed `welcome` (raw: opened). */
-  private _ready = false
+  _ready = false
   /** Bumped by open()/close(): events of an older socket are ignored. */
-  private _gen = 0
+  _gen = 0
   private _nextAck = 0
   private readonly _acks = new Map<number, { done: Done; timer: ReturnType<typeof setTimeout> }>()
-  private _watcher: ((event: string, args: unknown[]) => void) | null = null
+  /** An inspector's (development builds only: watch() is there only, as inspectors record there only). */
+  declare _watcher?: ((event: string, args: unknown[]) => void) | null
   /** Recovery (PROTOCOL.md): the server's session for this client and the offset of the last event it sent us. */
   private _session: string | null = null
   private _offset: unknown = null
-  /** Half-open detection: when something last arrived, the limit, and the timer that checks it. */
-  private _seen = 0
-  private _limit = 0
-  private _timer: ReturnType<typeof setTimeout> | undefined
+  /** Half-open detection (websocketLate.ts): when something last arrived, the limit, and the timer that checks it. */
+  _seen = 0
+  _limit = 0
+  _timer: ReturnType<typeof setTimeout> | undefined
   /**
    * The page goes away (not into the back-forward cache): close with a close frame now, rather than leave the
    * browser to drop the TCP connection (which some servers and proxies take badly: Nitro 2's dev proxy crashes on it).
@@ -63,7 +87,10 @@ class WebSocketTransport implements Transport {
 
   constructor(context: TransportContext) {
     this._c = context
-    this._raw = (context.options.websocket as WebSocketOptions | undefined)?.framing === 'raw'
+    this._err = context.error
+    this._sink = context.sink
+    this._w = (context.options.websocket ?? {}) as WebSocketOptions
+    this._raw = this._w.framing === 'raw'
   }
 
   get connected(): boolean {
@@ -78,14 +105,15 @@ class WebSocketTransport implements Transport {
     this._teardown()
     const gen = ++this._gen
     const o = this._c.options
-    const Impl = ((o.websocket as WebSocketOptions | undefined)?.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket) as WsConstructor | undefined
-    if (!Impl) return this._c.sink.failed(this._c.error('config', 'no-websocket'), 'fatal')
+    const w = this._w
+    const Impl = (w.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket) as WsConstructor | undefined
+    if (!Impl) return this._fail(gen, this._err('config', 'no-websocket'), 'fatal')
     const url = `${o.url!.replace(/^http/, 'ws')}${o.path}`
     let ws: Ws
     try {
       ws = this.raw = this._raw ? new Impl(url) : new Impl(url, PROTOCOL)
     } catch (error) {
-      return this._c.sink.failed(this._c.error('config', 'bad-url', url, error), 'fatal')
+      return this._fail(gen, this._err('config', 'bad-url', url, error), 'fatal')
     }
     let opened = false
     if (typeof window !== 'undefined' && !this._listening) {
@@ -93,25 +121,32 @@ class WebSocketTransport implements Transport {
       window.addEventListener('pagehide', this._bye)
     }
     // A server (or proxy) that holds the upgrade without answering would leave the attempt hanging for good.
-    const timeoutMs = (o.websocket as WebSocketOptions | undefined)?.timeoutMs ?? 10_000
+    const timeoutMs = w.timeoutMs ?? 10_000
     this._timer = setTimeout(() => {
       this._timer = undefined
-      this._fail(gen, this._c.error('network', 'ws-timeout', String(timeoutMs)), 'failed', 4408)
+      this._fail(gen, this._err('network', 'ws-timeout', String(timeoutMs)), 'failed', 4408)
     }, timeoutMs)
     ws.onopen = () => {
       if (gen !== this._gen) return
       opened = true
-      if (this._raw) return this._welcome(null, (o.websocket as WebSocketOptions | undefined)?.idleTimeoutMs ?? 0)
+      if (this._raw) return this._welcome(null, w.idleTimeoutMs ?? 0)
       // The server selected our protocol (or none, where the adapter does not echo it); another one is not ours.
-      if (ws.protocol && ws.protocol !== PROTOCOL) return this._fail(gen, this._c.error('config', 'not-ssr-socket', ws.protocol), 'fatal', 4400)
+      if (ws.protocol && ws.protocol !== PROTOCOL) return this._fail(gen, this._err('config', 'not-ssr-socket', ws.protocol), 'fatal', 4400)
       this._hello(gen)
     }
     ws.onmessage = (event) => gen === this._gen && this._frame(event.data)
     ws.onerror = () => {}
-    ws.onclose = (event) => {
+    ws.onclose = ({ code, reason }) => {
       if (gen !== this._gen) return
       if (!opened) return this._probe(gen, url)
-      this._closed(event.code, event.reason)
+      // Closed: emits wait in the engine's queue from now on, even while the after-open chunk is fetched (a close
+      // right after the first welcome); one that cannot be fetched leaves a lost connection, retried.
+      const ready = this._ready
+      this._ready = false
+      withLate(
+        (m) => m.closed(this, gen, ready, code, reason),
+        () => this._fail(gen, this._err('network', 'lost', String(code)), ready ? 'lost' : 'failed'),
+      )
     }
   }
 
@@ -131,30 +166,14 @@ class WebSocketTransport implements Transport {
     this._timer = undefined
     this._ready = true
     this._limit = limit
-    this._alive()
-    this._c.sink.opened({ id, transport: 'websocket', recovered })
-  }
-
-  /** Something arrived: the connection is alive. The check runs on the clock, so throttled timers do not misfire. */
-  private _alive(): void {
     this._seen = Date.now()
-    if (!this._limit || this._timer !== undefined) return
-    const check = (): void => {
-      const idle = Date.now() - this._seen
-      if (idle < this._limit) {
-        this._timer = setTimeout(check, this._limit - idle)
-        return
-      }
-      this._timer = undefined
-      const gen = this._gen
-      this.raw?.close(4408, 'no ping')
-      this._fail(gen, this._c.error('network', 'ping-timeout'), 'lost')
-    }
-    this._timer = setTimeout(check, this._limit)
+    // The half-open check: now, or once the after-open chunk (fetched on the first welcome) is there.
+    withLate((m) => m.alive(this))
+    this._sink.opened({ id, transport: 'websocket', recovered })
   }
 
   private _frame(data: unknown): void {
-    this._alive()
+    this._seen = Date.now() // something arrived: the connection is alive
     if (this._raw) return this._deliver('message', [data])
     let parts: unknown
     try {
@@ -181,14 +200,14 @@ class WebSocketTransport implements Transport {
       this._deliver(a, b)
     } else if (type === 'a' ? isId(a) : type === 'x' && ((a as unknown) === 0 || isId(a)) && typeof b?.message == 'string') {
       const pending = this._acks.get(a as unknown as number)
-      const error = type === 'x' ? this._c.error('server', 'server-error', b!.message as string) : null
+      const error = type === 'x' ? this._err('server', 'server-error', b!.message as string) : null
       if (pending) {
         this._acks.delete(a as unknown as number)
         clearTimeout(pending.timer)
         pending.done(error, b) // (the value is not read with an error)
       }
       // An error for an emit without ack (id 0): reported, nothing to reject.
-      else if (error) this._c.sink.notice?.(error)
+      else if (error) this._sink.notice?.(error)
     } else if (type === 'ping') this.raw?.send('["pong"]')
     // (A second welcome on one connection falls through to the protocol error below.)
     else if (type === 'welcome' && !this._ready && typeof a?.id == 'string') {
@@ -200,29 +219,17 @@ class WebSocketTransport implements Transport {
     }
     else if (type === 'refused' && typeof a?.message == 'string') {
       const forbidden = a.code === 'forbidden'
-      this._fail(this._gen, this._c.error(forbidden ? 'forbidden-origin' : 'unauthorized', 'refused', a.message), forbidden ? 'fatal' : 'rejected', 1000)
+      this._fail(this._gen, this._err(forbidden ? 'forbidden-origin' : 'unauthorized', 'refused', a.message), forbidden ? 'fatal' : 'rejected', 1000)
     }
     // Not JSON, not an array, or a known type in another shape: a broken or hostile server. Retried with backoff, as a
     // lost connection (before welcome, a failed attempt); a type this client does not know is ignored.
     else if (['e', 'a', 'x', 'welcome', 'refused'].includes(type as string))
-      this._fail(this._gen, this._c.error('server', 'protocol-error'), this._ready ? 'lost' : 'failed', 4400)
+      this._fail(this._gen, this._err('server', 'protocol-error'), this._ready ? 'lost' : 'failed', 4400)
   }
 
   private _deliver(event: string, args: unknown[]): void {
-    this._watcher?.(event, args)
-    this._c.sink.message(event, args)
-  }
-
-  /** The socket closed after opening: a lost connection, the server's close, or a refusal by close code. */
-  private _closed(code: number, reason: string): void {
-    const gen = this._gen
-    const what = `${code}${reason ? ` ${reason}` : ''}`
-    if (code === 4401) return this._fail(gen, this._c.error('unauthorized', 'refused', reason || 'unauthorized'), 'rejected')
-    if (code === 4403) return this._fail(gen, this._c.error('forbidden-origin', 'forbidden-origin'), 'fatal')
-    // The server's protocol error (a frame it could not take) or failure: retried with backoff, not fatal.
-    if (code === 4400 || code === 1011) return this._fail(gen, this._c.error('server', 'server-error', what), this._ready ? 'lost' : 'failed')
-    if (!this._ready) return this._fail(gen, this._c.error('network', 'lost', what), 'failed')
-    this._fail(gen, code === 1000 ? this._c.error('server', 'server-disconnect') : this._c.error('network', 'lost', what), code === 1000 ? 'server' : 'lost')
+    if (process.env.NODE_ENV !== 'production') this._watcher?.(event, args)
+    this._sink.message(event, args)
   }
 
   /**
@@ -234,7 +241,7 @@ class WebSocketTransport implements Transport {
     const f = (globalThis as { fetch?: typeof fetch }).fetch
     const report = (answered: boolean): void => {
       if (gen !== this._gen) return
-      this._fail(gen, answered ? this._c.error('upgrade-refused', 'ws-refused', url) : this._c.error('network', 'unreachable', url), 'failed')
+      this._fail(gen, answered ? this._err('upgrade-refused', 'ws-refused', url) : this._err('network', 'unreachable', url), 'failed')
     }
     if (!f) return report(false)
     f(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', credentials: 'omit' }).then(
@@ -244,13 +251,13 @@ class WebSocketTransport implements Transport {
   }
 
   /** Ends this socket and tells the engine once: `lost`/`server` (after opening), `failed`/`rejected`/`fatal` (attempts). */
-  private _fail(gen: number, error: SocketError, how: 'lost' | 'server' | 'failed' | 'rejected' | 'fatal', code?: number): void {
+  _fail(gen: number, error: SocketError, how: 'lost' | 'server' | 'failed' | 'rejected' | 'fatal', code?: number): void {
     if (gen !== this._gen) return
     this._gen++
     const ws = this.raw
     this._teardown()
     if (code !== undefined && ws && ws.readyState < 2) ws.close(code)
-    const sink = this._c.sink
+    const sink = this._sink
     if (how === 'lost' || how === 'server') sink.closed(error, how)
     else sink.failed(error, how === 'failed' ? undefined : how)
   }
@@ -274,7 +281,7 @@ class WebSocketTransport implements Transport {
     for (const [id, pending] of this._acks) {
       this._acks.delete(id)
       clearTimeout(pending.timer)
-      pending.done(this._c.error('network', 'ack-lost', String(id)))
+      pending.done(this._err('network', 'ack-lost', String(id)))
     }
   }
 
@@ -291,12 +298,12 @@ class WebSocketTransport implements Transport {
   }
 
   sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: Done): void {
-    if (this._raw) return done(this._c.error('config', 'raw-ack', event))
+    if (this._raw) return done(this._err('config', 'raw-ack', event))
     const id = ++this._nextAck
     const text = this._encode(['e', event, args, id])
     const timer = setTimeout(() => {
       this._acks.delete(id)
-      done(this._c.error('timeout', 'ack-timeout', event))
+      done(this._err('timeout', 'ack-timeout', event))
     }, timeoutMs)
     this._acks.set(id, { done, timer })
     this.raw!.send(text)
@@ -304,7 +311,7 @@ class WebSocketTransport implements Transport {
 
   /** JSON only: binary or unserialisable arguments are refused at the call (the facade's check) or here. */
   private _encode(frame: unknown[]): string {
-    const error = this._c.error
+    const error = this._err
     return JSON.stringify(frame, function (this: Record<string, unknown>, key: string, value: unknown) {
       // The value before toJSON (a Node Buffer turns into an object there), and blobs, which JSON turns into {}.
       const raw = this[key]
@@ -316,9 +323,7 @@ class WebSocketTransport implements Transport {
   listen(): void {}
   unlisten(): void {}
 
-  watch(listener: ((event: string, args: unknown[]) => void) | null): void {
-    this._watcher = listener
-  }
+  declare watch?: (listener: ((event: string, args: unknown[]) => void) | null) => void
 
   listenerCounts(): Record<string, number> {
     return {}
@@ -326,10 +331,17 @@ class WebSocketTransport implements Transport {
 
   dispose(): void {
     this.close()
-    this._watcher = null
+    if (process.env.NODE_ENV !== 'production') this._watcher = null
   }
 }
 
+if (process.env.NODE_ENV !== 'production') {
+  WebSocketTransport.prototype.watch = function (this: WebSocketTransport, listener) {
+    this._watcher = listener
+  }
+}
+
+export type { WebSocketTransport }
 
 /** `transport: 'websocket'`: the same client over one plain WebSocket (loaded on the first connect). */
 export const websocketTransport: TransportFactory = {
