@@ -144,7 +144,7 @@ describe('built (node-server preset)', () => {
   it('the page preloads the engine and the WebSocket transport, and none of the socket.io adapter', async () => {
     const html = await (await fetch(url)).text()
     const hinted = [...html.matchAll(/<link rel="(?:modulepreload|preload)"[^>]*href="([^"]+\.js)"/g)].map((m) => readFileSync(join(dir, '.output/public', m[1]!), 'utf8'))
-    expect(hinted.filter((code) => code.includes('no-cors'))).toHaveLength(1) // the WebSocket transport (its upgrade probe)
+    expect(hinted.filter((code) => code.includes('["pong"]'))).toHaveLength(1) // the WebSocket transport (its ping answer)
     expect(hinted.filter((code) => code.includes('io server disconnect'))).toEqual([]) // the socket.io adapter's classification
   })
 

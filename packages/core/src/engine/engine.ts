@@ -189,7 +189,7 @@ export class Engine implements TransportSink {
   }
 
   /** Set by an inspector's simulateOffline: only its simulateOnline ends it, not a page signal. */
-  _simulatedOffline = false
+  _simulatedOffline?: boolean
 
   _retryNow(): void {
     this._history.record('retry-now', 0)

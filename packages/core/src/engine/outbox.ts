@@ -16,8 +16,8 @@ export class Outbox {
   /** The offline queue, created on the first emit made while disconnected. */
   _q: OfflineQueue | undefined
   _pendingAcks = 0
-  /** Numbers the acks an inspector sees, to pair each with its answer. */
-  private _ackIds = 0
+  /** Numbers the acks an inspector sees, to pair each with its answer (development builds only). */
+  private _ackIds?: number
 
   /** The engine: its current transport, its options, and where errors are recorded. */
   constructor(
@@ -86,7 +86,8 @@ export class Outbox {
       let settled = false
       /** When an inspector saw it sent: its number and the monotonic time. */
       let seen: [id: number, at: number] | undefined
-      let queued = false
+      /** It waited in the queue (development builds only: for an inspector). */
+      let queued: boolean | undefined
       const settle = (error: SocketError | null, value?: unknown): void => {
         if (settled) return
         settled = true
@@ -102,7 +103,7 @@ export class Outbox {
           try {
             // Numbered before the send: a transport may answer synchronously.
             const taps = process.env.NODE_ENV !== 'production' ? tapOf(this._host.f) : undefined
-            if (process.env.NODE_ENV !== 'production' && taps) seen = [++this._ackIds, kit.now()]
+            if (process.env.NODE_ENV !== 'production' && taps) seen = [(this._ackIds = (this._ackIds ?? 0) + 1), kit.now()]
             this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - kit.now()), settle)
             if (process.env.NODE_ENV !== 'production' && seen) taps?.out(this._host, event, args, seen[0], queued)
           } catch (error) {
@@ -113,7 +114,7 @@ export class Outbox {
       }
       if (this._host.t?.connected) pending.send()
       else {
-        queued = true
+        if (process.env.NODE_ENV !== 'production') queued = true
         this._queue().push(event, args, at, pending)
       }
     })

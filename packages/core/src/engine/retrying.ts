@@ -15,7 +15,7 @@ interface Engine {
   readonly o: ResolvedOptions
   readonly t: { open(): void } | null
   _backoff: Backoff | undefined
-  readonly _simulatedOffline: boolean
+  readonly _simulatedOffline?: boolean
   readonly _log: Logger | undefined
   _pause(): void
   _retryNow(): void

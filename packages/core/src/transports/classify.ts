@@ -29,12 +29,12 @@ export function classifyConnectError(socketError: Make, raw: unknown, middleware
       : socketError('unauthorized', 'refused', message, raw, err.data)
   }
   if (message === 'timeout') return socketError('timeout', 'handshake-timeout', '', raw)
-  const status = typeof err.description === 'number' ? err.description : 0
   if (/Session ID unknown/i.test(`${message} ${String(err.context?.responseText ?? '')}`)) return socketError('session-unknown', 'session-unknown', '', raw)
-  // With transports ['websocket'] the handshake is the upgrade itself: Node's `ws` (and engine.io-client on it)
-  // reports the HTTP answer only in its message ("Unexpected server response: 403"); browsers report nothing.
-  const d = err.description as { message?: unknown; error?: { message?: unknown } } | null | undefined
-  const answered = status || Number(/Unexpected server response: (\d+)/.exec(String(d?.message ?? d?.error?.message ?? ''))?.[1] ?? 0)
+  // The HTTP status (polling). With transports ['websocket'] the handshake is the upgrade itself: Node's `ws` (and
+  // engine.io-client on it) reports the HTTP answer only in its message ("Unexpected server response: 403");
+  // browsers report nothing.
+  const d = err.description as number | { message?: unknown; error?: { message?: unknown } } | null | undefined
+  const answered = typeof d == 'number' ? d : Number(/Unexpected server response: (\d+)/.exec(String(d?.message ?? d?.error?.message ?? ''))?.[1] ?? 0)
   if (answered === 403) return socketError('forbidden-origin', 'forbidden-origin', '', raw)
   if (answered >= 400) return socketError('server', 'http-status', String(answered), raw)
   // Any other answer (a page with 200, a redirect) came from a server that is not Engine.IO.

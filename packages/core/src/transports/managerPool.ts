@@ -75,18 +75,18 @@ export interface ManagerListener {
 
 /** One Manager of the pool, and the observer of it, of its Backoff and of each Engine.IO socket it opens. */
 class PoolEntry implements ReservedObserver {
-  refs = 1
+  _refs = 1
   /** The transports of this Manager; an array (usually of one): a Set costs more. */
-  listeners: ManagerListener[] = []
-  releaseOwnership?: () => void
+  _listeners: ManagerListener[] = []
+  _releaseOwnership?: () => void
 
   constructor(
-    readonly manager: Manager,
-    readonly endpoint: string,
+    readonly _manager: Manager,
+    readonly _endpoint: string,
   ) {}
 
   _heard(target: object, event: string, args: unknown[]): void {
-    const manager = this.manager
+    const manager = this._manager
     if (target === manager) {
       // Each Engine.IO socket is hooked when the Manager opens it: an upgrade fails within milliseconds behind a
       // proxy that drops the Upgrade headers, before the namespace's own `connect`. The hook goes with its engine.
@@ -98,7 +98,7 @@ class PoolEntry implements ReservedObserver {
   }
 
   private _tell(event: string, args: unknown[]): void {
-    for (const listener of this.listeners.slice()) listener._managerEvent(event, args)
+    for (const listener of this._listeners.slice()) listener._managerEvent(event, args)
   }
 }
 
@@ -107,11 +107,11 @@ export interface ManagerPool {
    * One Manager per endpoint (url + path), multiplexing namespaces. Never socket.io's `io()` cache. `options` must
    * be a fresh object (socket.io keeps and writes into it): managerOptions() makes one per call.
    */
-  acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager
-  release(manager: Manager): void
-  /** Hears the Manager's events (see ManagerListener) until `unlisten`. */
-  listen(manager: Manager, listener: ManagerListener): void
-  unlisten(manager: Manager, listener: ManagerListener): void
+  _acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager
+  _release(manager: Manager): void
+  /** Hears the Manager's events (see ManagerListener) until `_unlisten`. */
+  _listen(manager: Manager, listener: ManagerListener): void
+  _unlisten(manager: Manager, listener: ManagerListener): void
   size(): number
 }
 
@@ -123,11 +123,11 @@ class Pool implements ManagerPool {
 
   constructor(private readonly _owner: string) {}
 
-  acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager {
-    const existing = this._entries.find((e) => e.endpoint === endpoint)
+  _acquire(io: SocketIoModule, endpoint: string, url: string, options: Partial<ManagerOptions>): Manager {
+    const existing = this._entries.find((e) => e._endpoint === endpoint)
     if (existing) {
-      existing.refs++
-      return existing.manager
+      existing._refs++
+      return existing._manager
     }
     options.autoConnect = false
     const manager = new io.Manager(url, options)
@@ -138,27 +138,27 @@ class Pool implements ManagerPool {
     const backoff = (manager as unknown as { backoff?: object }).backoff
     if (backoff) observe(backoff, entry, 'duration')
     observe(manager, entry)
-    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership = claimEndpoint(endpoint, (this._token ??= {}), this._owner)
+    if (process.env.NODE_ENV !== 'production') entry._releaseOwnership = claimEndpoint(endpoint, this._token || (this._token = {}), this._owner)
     this._entries.push(entry)
     return manager
   }
 
-  release(manager: Manager): void {
+  _release(manager: Manager): void {
     const entry = this._find(manager)
-    if (!entry || --entry.refs > 0) return
+    if (!entry || --entry._refs > 0) return
     this._entries = this._entries.filter((e) => e !== entry)
-    entry.listeners = []
-    if (process.env.NODE_ENV !== 'production') entry.releaseOwnership?.()
+    entry._listeners = []
+    if (process.env.NODE_ENV !== 'production') entry._releaseOwnership?.()
   }
 
-  listen(manager: Manager, listener: ManagerListener): void {
+  _listen(manager: Manager, listener: ManagerListener): void {
     const entry = this._find(manager)
-    if (entry) entry.listeners.push(listener)
+    if (entry) entry._listeners.push(listener)
   }
 
-  unlisten(manager: Manager, listener: ManagerListener): void {
+  _unlisten(manager: Manager, listener: ManagerListener): void {
     const entry = this._find(manager)
-    if (entry) entry.listeners = entry.listeners.filter((l) => l !== listener)
+    if (entry) entry._listeners = entry._listeners.filter((l) => l !== listener)
   }
 
   size(): number {
@@ -166,7 +166,7 @@ class Pool implements ManagerPool {
   }
 
   private _find(manager: Manager): PoolEntry | undefined {
-    return this._entries.find((e) => e.manager === manager)
+    return this._entries.find((e) => e._manager === manager)
   }
 }
 

@@ -45,16 +45,17 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
   // measured figure); one cleanup path each, in dispose().
   /** One dispatcher per event name the engine listens to. */
   private _dispatchers: Map<string, Listener> | undefined
+  // The flags below start unset (falsy): no initial write per transport.
   /** True while we disconnect the socket ourselves: its events are ours, not news. */
-  private _self = false
+  private _self?: boolean
   /**
    * close() came while the namespace CONNECT was on the wire. socket.io-client's disconnect() then sends no
    * DISCONNECT (it does only once connected) and the server would keep a socket nobody owns, for as long as a
    * sibling namespace keeps the Manager open: so the socket is closed when the server's answer arrives instead.
    */
-  private _reap = false
+  private _reap?: boolean
   /** The auth payload function is running (a token fetch): no CONNECT went out yet. */
-  private _authPending = false
+  private _authPending?: boolean
   /** Bumped by open()/close(): an auth answer for an older handshake is dropped (it would send a late CONNECT). */
   private _authGen = 0
   private readonly _sink: TransportSink
@@ -64,8 +65,8 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     this._sink = c.sink
     this._err = c.error
     const { options: o, auth } = c
-    this._pool = (c.shared.pool ??= createManagerPool(c.owner)) as ManagerPool
-    const m = (this._m = this._pool.acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
+    this._pool = (c.shared.pool ?? (c.shared.pool = createManagerPool(c.owner))) as ManagerPool
+    const m = (this._m = this._pool._acquire(c.lib as SocketIoModule, o.endpoint, o.url!, managerOptions(o, auth)))
     const payload = auth.payload
     // A function payload (token auth) is wrapped: while it runs no CONNECT has gone out, and an answer that arrives
     // after close() must not send one.
@@ -84,7 +85,7 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     const s = (this.raw = m.socket(o.namespace, wrapped === undefined ? o.socketOptions : { ...o.socketOptions, auth: wrapped as never }))
 
     observe(s, this)
-    this._pool.listen(m, this)
+    this._pool._listen(m, this)
   }
 
   /** @internal the socket's lifecycle (observed, see managerPool.ts) */
@@ -199,7 +200,7 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
   dispose(): void {
     this.close()
     unobserve(this.raw)
-    this._pool.unlisten(this._m, this)
+    this._pool._unlisten(this._m, this)
     if (this._reap) {
       // Disposed with a CONNECT on the wire: one last listener closes the socket when the answer comes.
       const s = this.raw
@@ -213,7 +214,7 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
     }
     if (this._dispatchers) for (const event of [...this._dispatchers.keys()]) this.unlisten(event)
     if (process.env.NODE_ENV !== 'production') this.watch!(null)
-    this._pool.release(this._m)
+    this._pool._release(this._m)
   }
 }
 

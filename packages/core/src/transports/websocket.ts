@@ -2,8 +2,8 @@
 // (packages/server/PROTOCOL.md: hello/welcome with the auth payload in a frame, events, acks by id, server pings) or,
 // with `framing: 'raw'`, delivering each frame as a `message` event. It has no backoff of its own (`reconnects`
 // false): the engine schedules its retries. Loaded, with the engine, on the first connect of a client that asks for it.
-// What matters only once a connection opened (the half-open check, the close codes) is a chunk of its own,
-// websocketLate.ts, fetched at the first `welcome`.
+// What matters only once a connection opened (the half-open check, the close codes) or once one failed to open (the
+// upgrade probe) is a chunk of its own, websocketLate.ts, fetched at the first `welcome` or the first close.
 import type { SocketError } from '../errors.js'
 import type { WebSocketOptions } from '../types.js'
 import type { Transport, TransportContext, TransportFactory } from './types.js'
@@ -138,13 +138,13 @@ class WebSocketTransport implements Transport {
     ws.onerror = () => {}
     ws.onclose = ({ code, reason }) => {
       if (gen !== this._gen) return
-      if (!opened) return this._probe(gen, url)
       // Closed: emits wait in the engine's queue from now on, even while the after-open chunk is fetched (a close
-      // right after the first welcome); one that cannot be fetched leaves a lost connection, retried.
+      // right after the first welcome). Never opened: the chunk's probe says why. A chunk that cannot be fetched
+      // leaves a lost connection (a failed attempt if it never opened), retried.
       const ready = this._ready
       this._ready = false
       withLate(
-        (m) => m.closed(this, gen, ready, code, reason),
+        (m) => (opened ? m.closed(this, gen, ready, code, reason) : m.probe(this, gen, url)),
         () => this._fail(gen, this._err('network', 'lost', String(code)), ready ? 'lost' : 'failed'),
       )
     }
@@ -230,24 +230,6 @@ class WebSocketTransport implements Transport {
   private _deliver(event: string, args: unknown[]): void {
     if (process.env.NODE_ENV !== 'production') this._watcher?.(event, args)
     this._sink.message(event, args)
-  }
-
-  /**
-   * The upgrade never happened. The WebSocket API does not say why, so ask the same URL over HTTP: an answer means
-   * something there refused the upgrade (a proxy dropping Upgrade headers, no WebSocket handler at this path); none,
-   * that it could not be reached.
-   */
-  private _probe(gen: number, url: string): void {
-    const f = (globalThis as { fetch?: typeof fetch }).fetch
-    const report = (answered: boolean): void => {
-      if (gen !== this._gen) return
-      this._fail(gen, answered ? this._err('upgrade-refused', 'ws-refused', url) : this._err('network', 'unreachable', url), 'failed')
-    }
-    if (!f) return report(false)
-    f(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', credentials: 'omit' }).then(
-      () => report(true),
-      () => report(false),
-    )
   }
 
   /** Ends this socket and tells the engine once: `lost`/`server` (after opening), `failed`/`rejected`/`fatal` (attempts). */

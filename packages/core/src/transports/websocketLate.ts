@@ -1,6 +1,7 @@
-// What the WebSocket transport needs only once a connection opened: the half-open check and the reading of a close
-// code. A chunk of its own, off the first connect's path: websocket.ts fetches it at the first `welcome` (so it is
-// there before the first close), and calls it synchronously once it is there. It imports nothing of the
+// What the WebSocket transport needs only once a connection opened (the half-open check, the reading of a close code)
+// or failed to open (the upgrade probe). A chunk of its own, off the first connect's path: websocket.ts fetches it at
+// the first `welcome` (so it is there before the first close) or at a close before any, and calls it synchronously
+// once it is there. It imports nothing of the
 // transport's or the engine's chunks (types only), or the app's bundler would make a third, shared chunk of it.
 import type { SocketError } from '../errors.js'
 import type { TransportContext } from './types.js'
@@ -45,4 +46,20 @@ export function closed(t: WebSocketTransport, gen: number, ready: boolean, code:
   if (code === 4400 || code === 1011) return t._fail(gen, error('server', 'server-error', what), ready ? 'lost' : 'failed')
   if (!ready) return t._fail(gen, error('network', 'lost', what), 'failed')
   t._fail(gen, code === 1000 ? error('server', 'server-disconnect') : error('network', 'lost', what), code === 1000 ? 'server' : 'lost')
+}
+
+/**
+ * The upgrade never happened. The WebSocket API does not say why, so ask the same URL over HTTP: an answer means
+ * something there refused the upgrade (a proxy dropping Upgrade headers, no WebSocket handler at this path); none,
+ * that it could not be reached. (A newer attempt makes `_fail` ignore the report.)
+ */
+export function probe(t: WebSocketTransport, gen: number, url: string): void {
+  const f = (globalThis as { fetch?: typeof fetch }).fetch
+  const report = (answered: boolean): void =>
+    t._fail(gen, answered ? t._err('upgrade-refused', 'ws-refused', url) : t._err('network', 'unreachable', url), 'failed')
+  if (!f) return report(false)
+  f(url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store', credentials: 'omit' }).then(
+    () => report(true),
+    () => report(false),
+  )
 }
