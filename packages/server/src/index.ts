@@ -1,7 +1,8 @@
 // The server side of the `events` protocol (PROTOCOL.md) as crossws hooks: Nitro's defineWebSocketHandler, crossws's
-// Node adapter, Bun and Deno take the same object. One connection state per peer, created at `open` and removed at
-// `close` (the one cleanup path for its timers, acks and rooms); nothing is kept per request outside it. The codec is
-// protocol.ts, the limits limits.ts, the room index rooms.ts.
+// Node adapter, Bun, Deno and Workers take the same object. One connection state per peer, created at `open` and
+// removed at `close` (the one cleanup path for its timers, acks and rooms); nothing is kept per request outside it.
+// The codec is protocol.ts, the limits limits.ts, the room index rooms.ts; where events travel and recovery sessions
+// live, the adapter (adapter.ts: in memory; redis.ts: across processes). Recovery's restore is `restore` below.
 import type { DefaultEmitEvents, DefaultListenEvents, EventsMap } from '@ssr-socket/core'
 import { Budget, resolveLimits, type LimitOptions, type Limits } from './limits.js'
 import { byteLength, CLOSE, closeCode, closeReason, decode, encode, PROTOCOL, utf8Length, type ClientFrame } from './protocol.js'
