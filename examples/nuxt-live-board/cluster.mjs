@@ -1,12 +1,10 @@
 // The live board as a cluster on this machine: redis-server, N processes of the built board (each a Nitro server with
 // its own socket server, on the Redis adapter: REDIS_URL) and HAProxy in front, all on 127.0.0.1, each on a free port,
 // each a child process stopped by stop(). WebSocket only: the balancer needs no stickiness, only to pass the upgrade.
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, HAPROXY, haproxyConfig, REDIS_SERVER, stopChild, waitForPort } from '../nuxt-chat/backend/cluster.mjs'
+import { freePort, HAPROXY, haproxyConfig, processGroup, REDIS_SERVER, stopChild, waitForPort } from '../nuxt-chat/backend/cluster.mjs'
 
 const ENTRY = fileURLToPath(new URL('./.output/server/index.mjs', import.meta.url))
 
@@ -15,23 +13,8 @@ const ENTRY = fileURLToPath(new URL('./.output/server/index.mjs', import.meta.ur
  * nodes and controls: kill (-9), terminate (SIGTERM), revive, stop.
  */
 export async function startBoardCluster({ nodes: count = 3, port, log = () => {} } = {}) {
-  for (const [path, pkg] of [[REDIS_SERVER, 'redis-server'], [HAPROXY, 'haproxy']]) {
-    if (!existsSync(path)) throw new Error(`${path} is missing: install it from Debian (apt-get install ${pkg}); npm run demo:nitro -- --cluster and npm test do so when run as root.`)
-  }
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: build the board first (npm run build in examples/nuxt-live-board, or npm run demo:nitro at the root).`)
-  const dir = mkdtempSync(join(tmpdir(), 'board-cluster-'))
-  const children = new Set()
-  const spawnLogged = (name, command, args, env) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    child.once('exit', () => children.delete(child))
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => log(`[${name}] ${String(d).trimEnd()}`))
-    return child
-  }
-  const stop = async () => {
-    await Promise.all([...children].map((c) => stopChild(c)))
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const { dir, spawnLogged, stop } = processGroup({ prefix: 'board-cluster-', command: 'npm run demo:nitro -- --cluster', log })
   try {
     const redisPort = await freePort()
     const redis = spawnLogged('redis', REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {})

@@ -85,6 +85,31 @@ ${nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port}${sticky ? ` cookie ${
 `
 }
 
+/**
+ * What a cluster on this machine runs on: Debian's redis-server and haproxy checked (`command` is what installs
+ * them), a temporary directory, and child processes whose output goes to `log` as `[name] line`. `stop()` ends every
+ * child and removes the directory: the one cleanup path.
+ */
+export function processGroup({ prefix, command, log }) {
+  for (const [path, pkg] of [[REDIS_SERVER, 'redis-server'], [HAPROXY, 'haproxy']]) {
+    if (!existsSync(path)) throw new Error(`${path} is missing: install it from Debian (apt-get install ${pkg}); ${command} and npm test do so when run as root.`)
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const children = new Set()
+  const spawnLogged = (name, program, args, env) => {
+    const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    child.once('exit', () => children.delete(child))
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => log(`[${name}] ${String(d).trimEnd()}`))
+    return child
+  }
+  const stop = async () => {
+    await Promise.all([...children].map((c) => stopChild(c)))
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { dir, spawnLogged, stop }
+}
+
 /** One backend node alone (history in memory, no adapter), as a child process: the baseline of bench:cluster. */
 export async function startSingle({ allowedOrigins, secret, log = () => {} }) {
   const port = await freePort()
@@ -107,28 +132,13 @@ export async function startSingle({ allowedOrigins, secret, log = () => {} }) {
  * misconfiguration the doctor names). Returns the balancer's URL, the nodes, and kill/restart/stop controls.
  */
 export async function startCluster({ nodes: count = 3, allowedOrigins, secret, sticky = true, log = () => {}, port } = {}) {
-  for (const [path, pkg] of [[REDIS_SERVER, 'redis-server'], [HAPROXY, 'haproxy']]) {
-    if (!existsSync(path)) throw new Error(`${path} is missing: install it from Debian (apt-get install ${pkg}); npm run demo:cluster and npm test do so when run as root.`)
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'chat-cluster-'))
-  const children = new Set()
-  const spawnLogged = (name, command, args, env) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    child.once('exit', () => children.delete(child))
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => log(`[${name}] ${String(d).trimEnd()}`))
-    return child
-  }
+  const { dir, spawnLogged, stop } = processGroup({ prefix: 'chat-cluster-', command: 'npm run demo:cluster', log })
   const redisPort = await freePort()
   let redis
   const startRedis = async () => {
     // Its own directory and port, no config file: the append-only file keeps history across a restart.
     redis = spawnLogged('redis', REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--loglevel', 'warning'], {})
     await waitForPort(redisPort, redis, 'redis-server')
-  }
-  const stop = async () => {
-    await Promise.all([...children].map((c) => stopChild(c)))
-    rmSync(dir, { recursive: true, force: true })
   }
   try {
     await startRedis()

@@ -8,6 +8,7 @@ import { createSocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { startBoard } from '../demo.mjs'
+import { enterBoard } from './page'
 
 let board: Awaited<ReturnType<typeof startBoard>>
 let browser: Browser
@@ -24,17 +25,7 @@ afterAll(async () => {
   await board?.stop()
 })
 
-async function enter(name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  page.on('console', (m) => (m.type() === 'error' || /hydration/i.test(m.text())) && !/WebSocket connection to .* failed|Failed to load resource/.test(m.text()) && problems.push(`${name}: ${m.text()}`))
-  page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`))
-  await page.goto(board.url)
-  await page.waitForSelector('#status:text("connected")')
-  await page.fill('input[name="name"]', name)
-  await page.click('#enter button')
-  await page.waitForSelector('#post')
-  return page
-}
+const enter = (name: string): Promise<Page> => enterBoard(browser, board.url, name, problems)
 
 const present = (page: Page) => page.textContent('#present')
 

@@ -10,6 +10,7 @@ import { createSocketClient, type SocketClient } from '@ssr-socket/core'
 import { waitFor } from '@ssr-socket/core/testing'
 import { CHROMIUM, chromiumArgs, requireChromium } from '../../../test/chromium'
 import { startBoardCluster } from '../cluster.mjs'
+import { enterBoard } from './page'
 
 let cluster: Awaited<ReturnType<typeof startBoardCluster>>
 let browser: Browser
@@ -51,16 +52,7 @@ async function member(name: string): Promise<Member> {
   return m
 }
 
-async function page(name: string): Promise<Page> {
-  const p = await (await browser.newContext()).newPage()
-  p.on('pageerror', (e) => problems.push(`${name}: ${e.message}`))
-  await p.goto(cluster.url)
-  await p.waitForSelector('#status:text("connected")')
-  await p.fill('input[name="name"]', name)
-  await p.click('#enter button')
-  await p.waitForSelector('#post')
-  return p
-}
+const page = (name: string): Promise<Page> => enterBoard(browser, cluster.url, name, problems, { console: false })
 
 /** Posts from `senders` every few ms until `stop()`; resolves with the texts the server acknowledged. */
 function traffic(senders: Member[], tag: string) {

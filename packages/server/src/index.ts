@@ -186,6 +186,11 @@ const headersOf = (h: WsRequest['headers'] | undefined): Headers => {
 }
 
 const noop = (): void => {}
+/**
+ * A Cloudflare Worker (a Durable Object, Nitro's cloudflare-durable preset), where crossws 0.3 ignores the upgrade
+ * hook's `protocol` and never answers a client's close: the hooks do both themselves there, and only there.
+ */
+const onWorkers = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
 const isThenable = (value: unknown): value is PromiseLike<unknown> => !!value && typeof (value as PromiseLike<unknown>).then === 'function'
 
 /**
@@ -626,7 +631,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       if (!offered.split(',').some((p) => p.trim() === PROTOCOL)) return undefined
       // crossws 0.3 on Workers (Nitro's cloudflare-durable preset) ignores `protocol`: the header itself there. Only
       // there: Node's ws adds its own, and a second one breaks the handshake.
-      if (typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') return { protocol: PROTOCOL, headers: { 'sec-websocket-protocol': PROTOCOL } } as unknown as undefined
+      if (onWorkers) return { protocol: PROTOCOL, headers: { 'sec-websocket-protocol': PROTOCOL } } as unknown as undefined
       return { protocol: PROTOCOL } as unknown as undefined
     },
     open(raw) {
@@ -653,7 +658,7 @@ export function createSocketServer<L extends EventsMap = DefaultEmitEvents, E ex
       drop(conn, undefined, undefined, false, details?.code !== 1000)
       // A Durable Object (crossws 0.3 on Workers) does not answer a client's close frame: the client would see 1006
       // once it gives up waiting. Answered with its code (not after the server's own close: that conn is gone).
-      if (conn && typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') {
+      if (conn && onWorkers) {
         try {
           raw.close?.(closeCode(details?.code ?? 1000))
         } catch {

@@ -2,13 +2,10 @@
 // adapter on 127.0.0.1: what a client that takes part gets, what one that does not gets, bounds, takeover, expiry,
 // hostile resume frames, and that everything kept goes back to 0. The client side across both transports is in
 // contract.test.ts.
-import { createServer, type Server as HttpServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import crossws from 'crossws/adapters/node'
-import { WebSocket } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitFor } from '@ssr-socket/core/testing'
 import { createSocketServer, type SocketPeer, type SocketServerOptions } from '../src/index'
+import { hello as rawHello, serve } from './node-server'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -17,48 +14,16 @@ afterEach(async () => {
 
 async function listen(options: SocketServerOptions = {}) {
   const app = createSocketServer({ recovery: true, ...options })
-  const ws = crossws({ hooks: app.hooks })
-  const sockets = new Set<Socket>()
-  const http: HttpServer = createServer((_req, res) => res.end('not a socket'))
-  http.on('upgrade', (req, socket: Socket, head) => void ws.handleUpgrade(req, socket, head))
-  http.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))))
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
-  const port = (http.address() as AddressInfo).port
   const peers: SocketPeer[] = []
   const events: string[] = []
   app.onConnection((peer) => void (peers.push(peer), events.push(`connect ${peer.id} ${peer.recovered}`)))
   app.onDisconnect((peer) => void events.push(`disconnect ${peer.id}`))
   app.on('join', (peer, room: string) => peer.join(room))
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        app.close()
-        for (const s of sockets) s.destroy()
-        http.close(() => r())
-      }),
-  )
-  return { app, peers, events, url: `ws://127.0.0.1:${port}/_ws` }
+  const { ws } = await serve(app, cleanups)
+  return { app, peers, events, url: ws }
 }
 
-type Frame = [string, ...unknown[]]
-/** A raw client that sends `hello` with `resume` (undefined: a client without recovery) and waits for its answer. */
-async function hello(url: string, resume?: unknown) {
-  const socket = new WebSocket(url, 'ssr-socket.v1')
-  const frames: Frame[] = []
-  let code: number | null = null
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame))
-  socket.on('close', (c) => (code = c))
-  socket.on('error', () => {})
-  cleanups.push(() => socket.terminate())
-  await new Promise<void>((resolve) => socket.once('open', () => resolve()))
-  socket.send(JSON.stringify(resume === undefined ? ['hello', null] : ['hello', null, resume]))
-  await waitFor(() => frames.some((f) => f[0] === 'welcome') || code !== null, 'welcome')
-  const welcome = frames.find((f) => f[0] === 'welcome')?.[1] as { id: string; session?: string; offset?: string; recovered?: boolean } | undefined
-  const events = () => frames.filter((f) => f[0] === 'e')
-  /** The offset of the last event, or the welcome's. */
-  const offset = () => (events().at(-1)?.[4] as string | undefined) ?? welcome?.offset
-  return { socket, frames, welcome: welcome!, events, offset, closed: () => code }
-}
+const hello = (url: string, resume?: unknown) => rawHello(url, cleanups, resume)
 
 describe('recovery (@ssr-socket/server)', () => {
   it('a client that takes part gets a session and offsets; one that does not gets neither, and the same events', async () => {

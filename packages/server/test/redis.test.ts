@@ -3,9 +3,7 @@
 // sees both, and a session dropped on one is recovered on the other, with what was sent meanwhile, even when the first
 // never closed it (a process killed: its live copy in Redis, and a takeover that closes the old connection).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, type Server as HttpServer } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
-import crossws from 'crossws/adapters/node'
+import { connect } from 'node:net'
 import { Redis } from 'ioredis'
 import { WebSocket } from 'ws'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +11,7 @@ import { createSocketClient, type SocketClient } from '@ssr-socket/core'
 import { freePort, waitFor } from '@ssr-socket/core/testing'
 import { createSocketServer, type SocketServer, type SocketServerOptions } from '../src/index'
 import { createRedisAdapter, type RedisAdapterOptions, type RedisClient } from '../src/redis'
+import { hello, serve, type Frame } from './node-server'
 
 const REDIS_SERVER = '/usr/bin/redis-server'
 let redisProcess: ChildProcess
@@ -76,24 +75,13 @@ async function node(options: SocketServerOptions = {}, adapterOptions: RedisAdap
   const app: SocketServer = createSocketServer({ recovery: true, ...options, adapter: createRedisAdapter(lagMs ? lagging(redis, lagMs) : redis, adapterOptions), onError: (e) => errors.push(e) })
   app.on('join', (peer, room: string, ack: (v: unknown) => void) => (peer.join(room), ack(true)))
   app.on('relay', (peer, room: string, value: unknown) => peer.to(room).emit('n' as never, value as never))
-  const ws = crossws({ hooks: app.hooks })
-  const sockets = new Set<Socket>()
-  const http: HttpServer = createServer((_req, res) => res.end('not a socket'))
-  http.on('upgrade', (req, socket: Socket, head) => void ws.handleUpgrade(req, socket, head))
-  http.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))))
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
-  const port = (http.address() as AddressInfo).port
-  let stopped = false
+  const served = await serve(app, cleanups, true)
   const stop = async () => {
-    if (stopped) return
-    stopped = true
-    await app.dispose()
-    for (const s of sockets) s.destroy()
-    await new Promise<void>((r) => http.close(() => r()))
+    await served.close()
     redis.disconnect()
   }
   cleanups.push(stop)
-  return { app, errors, stop, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/_ws` }
+  return { app, errors, stop, url: served.url, ws: served.ws }
 }
 
 /** waitFor for a condition that has to ask Redis. */
@@ -115,24 +103,8 @@ const client = (url: string): SocketClient & { seen: unknown[] } => {
 }
 const connected = (c: SocketClient) => waitFor(() => c.getState().status === 'connected', 'connected', 10_000)
 
-type Frame = [string, ...unknown[]]
-/** A raw client: hello with `resume`, its frames. */
-async function raw(url: string, resume: unknown = null) {
-  const socket = new WebSocket(url, 'ssr-socket.v1')
-  const frames: Frame[] = []
-  let code: number | null = null
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame))
-  socket.on('close', (c) => (code = c))
-  socket.on('error', () => {})
-  cleanups.push(() => socket.terminate())
-  await new Promise<void>((resolve) => socket.once('open', () => resolve()))
-  socket.send(JSON.stringify(['hello', null, resume]))
-  await waitFor(() => frames.some((f) => f[0] === 'welcome'), 'welcome')
-  const welcome = frames.find((f) => f[0] === 'welcome')![1] as { id: string; session: string; offset: string; recovered: boolean }
-  const events = () => frames.filter((f) => f[0] === 'e')
-  const offset = () => (events().at(-1)?.[4] as string | undefined) ?? welcome.offset
-  return { socket, frames, welcome, events, offset, closed: () => code }
-}
+/** A raw client that takes part in recovery: hello with `resume` (null: none yet), its frames. */
+const raw = (url: string, resume: unknown = null) => hello(url, cleanups, resume)
 
 describe('the Redis adapter (two servers, one redis-server)', () => {
   it('rooms and broadcasts cross processes; peer.to(room) leaves the sender out; fetchPeers sees both', async () => {

@@ -1,13 +1,13 @@
 // @ssr-socket/server's own rules, on crossws's Node adapter on 127.0.0.1, driven by a raw `ws` client (what a hostile
 // or broken client sends) and by the core's WebSocket transport (how the client classifies what it gets).
-import { createServer, type Server as HttpServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import crossws from 'crossws/adapters/node'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSocketClient, isSocketError, type SocketClient } from '@ssr-socket/core'
 import { waitFor } from '@ssr-socket/core/testing'
 import { createSocketServer, type SocketServerOptions } from '../src/index'
+import { serve } from './node-server'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -16,22 +16,8 @@ afterEach(async () => {
 
 async function listen(options: SocketServerOptions = {}) {
   const app = createSocketServer(options)
-  const ws = crossws({ hooks: app.hooks })
-  const sockets = new Set<Socket>()
-  const http: HttpServer = createServer((_req, res) => res.end('not a socket'))
-  http.on('upgrade', (req, socket: Socket, head) => void ws.handleUpgrade(req, socket, head))
-  http.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))))
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
-  const port = (http.address() as AddressInfo).port
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        app.close()
-        for (const s of sockets) s.destroy()
-        http.close(() => r())
-      }),
-  )
-  return { app, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/_ws` }
+  const { url, ws } = await serve(app, cleanups)
+  return { app, url, ws }
 }
 
 /** A raw client: its frames, its close code. */
