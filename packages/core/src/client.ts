@@ -26,15 +26,19 @@ export const loadEngine = (): Promise<EngineModule> => import('./engine/index.js
  * Loads the transport, in parallel with the engine chunk: the WebSocket transport's chunk; socket.io-client (unless
  * options say otherwise) with the socket.io adapter's chunk; or what a transport object's load() gives.
  */
-export function loadLib(o: KeyOptions): Promise<unknown> {
-  const t = o.input.transport
-  return Promise.resolve().then(
-    typeof t === 'object'
-      ? () => t.load?.()
-      : t === 'websocket'
-        ? () => import('./transports/websocket.js')
-        : () => Promise.all([(o.input.io ?? (() => import('socket.io-client')))(), import('./transports/socketio.js')]),
-  )
+export function loadLib(o: KeyOptions): Promise<[unknown, unknown]> {
+  const { transport: t, auth } = o.input
+  return Promise.all([
+    Promise.resolve().then(
+      typeof t === 'object'
+        ? () => t.load?.()
+        : t === 'websocket'
+          ? () => import('./transports/websocket.js')
+          : () => Promise.all([(o.input.io ?? (() => import('socket.io-client')))(), import('./transports/socketio.js')]),
+    ),
+    // The auth lifecycle's chunk, only for a client with `auth` (an app without it fetches none of that code).
+    auth && import('./engine/auth.js'),
+  ])
 }
 
 export const noop = (): void => {}
@@ -82,7 +86,7 @@ export class Client {
   /** @internal development: who holds it (markHolder) */ declare _h?: Map<object, [string, Error]>
   /** @internal an inspector watches its facade */ declare _w?: boolean
   /** @internal engine chunk loading */ declare _ld?: Promise<void>
-  /** @internal wire library loading */ declare _lp?: Promise<unknown>
+  /** @internal wire library (and auth chunk) loading */ declare _lp?: Promise<[unknown, unknown]>
   /** @internal what the engine takes from this chunk (on the prototype: one for every client) */ declare readonly _k: Kit
 
   constructor(
@@ -128,7 +132,7 @@ export class Client {
   }
 
   /** @internal the wire library's load, shared by every attempt until one fails */
-  _lib(): Promise<unknown> {
+  _lib(): Promise<[unknown, unknown]> {
     // A failed load is forgotten, so the next connect() (or reconnect) loads again.
     if (!this._lp) (this._lp = loadLib(this._o)).catch(() => (this._lp = undefined))
     return this._lp

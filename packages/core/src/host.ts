@@ -30,7 +30,7 @@ export interface Host {
   readonly _s: SocketState
   _set(next: SocketState): void
   /** The wire library's load, shared until one fails (a failed one is forgotten, so the next call loads again). */
-  _lib(): Promise<unknown>
+  _lib(): Promise<[unknown, unknown]>
   /** Calls recorded until the engine attached. */
   _q?: Recorded[]
   _e?: unknown

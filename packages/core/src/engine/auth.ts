@@ -1,5 +1,5 @@
 import type { SocketError } from '../errors.js'
-import { kit } from './kit.js'
+import type { Kit } from './kit.js'
 import type { SocketTransition } from '../state.js'
 import type { ResolvedAuth } from './resolve.js'
 import type { TransportAuth } from '../transports/types.js'
@@ -21,6 +21,8 @@ const NONE: AuthBinding = Object.freeze({ withCredentials: false, payload: undef
 
 /** The engine, as the auth lifecycle drives it. */
 interface AuthHost {
+  /** The facade, for its kit (no import of kit.ts: this chunk would share a file with the engine's). */
+  readonly f: { readonly _k: Kit }
   readonly t: { close(): void } | null
   _error(error: SocketError): void
   _go(event: SocketTransition): void
@@ -28,7 +30,7 @@ interface AuthHost {
 
 /** auth.getToken() failed: no handshake without credentials, and no retry loop. */
 function tokenFailed(host: AuthHost, error: unknown): void {
-  const err = kit.error('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
+  const err = host.f._k.error('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
   host._error(err)
   host.t?.close()
   host._go({ type: 'rejected', error: err })

@@ -7,7 +7,7 @@ import type { Host } from '../host.js'
 import { step, type SocketTransition } from '../state.js'
 import type { Transport, TransportFactory, TransportSink } from '../transports/types.js'
 import type { SocketDiagnostics } from '../types.js'
-import { bindAuth, type AuthBinding } from './auth.js'
+import type { AuthBinding } from './auth.js'
 import type { BrowserSignal } from './browserSignals.js'
 import { describe, History } from './diagnostics.js'
 import { Handlers } from './handlers.js'
@@ -27,7 +27,8 @@ export class Engine implements TransportSink {
   t: Transport | null = null
   readonly o: ResolvedOptions
   readonly _log: Logger | undefined
-  readonly _auth: AuthBinding
+  /** What the transport sends for auth: none until the auth chunk (fetched with the wire library when `auth` is set) binds it. */
+  _auth: AuthBinding = NO_AUTH
   readonly _handlers: Handlers
   readonly _out: Outbox
   readonly _history = new History()
@@ -56,7 +57,6 @@ export class Engine implements TransportSink {
     this._handlers = new Handlers(this)
     this._out = new Outbox(this)
     this._log = o.debug ? deferLogger(o.debug, o.key) : undefined
-    this._auth = bindAuth(o.auth, this._log, this)
   }
 
   _go(event: SocketTransition): void {
@@ -82,7 +82,7 @@ export class Engine implements TransportSink {
   connect(force = false): void {
     const status = this.f._s.status
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting' || status === 'offline')) return
-    this._retries = this._auth.retries
+    this._retries = this.o.auth.retries
     this._late = 0
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
@@ -100,9 +100,10 @@ export class Engine implements TransportSink {
   private _load(): void {
     const gen = ++this._gen
     this.f._lib().then(
-      (lib) => {
+      ([lib, auth]) => {
         if (gen !== this._gen || this.f._dead || this.t) return
         try {
+          if (auth && this._auth === NO_AUTH) this._auth = (auth as typeof import('./auth.js')).bindAuth(this.o.auth, this._log, this)
           this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: kit.error })
         } catch (error) {
           return this._fail(error instanceof kit.SocketError ? error : new kit.SocketError('config', String(error), error))
@@ -142,7 +143,7 @@ export class Engine implements TransportSink {
   }
 
   reconnect(): void {
-    this._retries = this._auth.retries
+    this._retries = this.o.auth.retries
     this._late = 0
     const status = this.f._s.status
     if (status === 'reconnecting' || status === 'failed' || status === 'offline') this._retryNow()
@@ -252,7 +253,7 @@ export class Engine implements TransportSink {
   // ---- what the transport reports (TransportSink) ----
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
-    this._retries = this._auth.retries - this._late
+    this._retries = this.o.auth.retries - this._late
     this._backoff?.reset()
     this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
@@ -351,6 +352,7 @@ export class Engine implements TransportSink {
  * arrives waits, in order. A chunk that cannot load drops the lines: logging never fails a connection.
  */
 const noop = (): void => {}
+const NO_AUTH: AuthBinding = { withCredentials: false, payload: undefined, retries: 0 }
 
 function deferLogger(debug: NonNullable<Engine['o']['debug']>, prefix: string): Logger {
   let real: Logger | undefined
