@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@ssr-socket\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@ssr-socket\/vue\/testing$/, replacement: src('./packages/vue/src/testing.ts') },
       { find: /^@ssr-socket\/vue$/, replacement: src('./packages/vue/src/index.ts') },
+      { find: /^#vue-ssr$/, replacement: src('./packages/vue/src/ssr.ts') },
     ],
   },
   test: {

@@ -22,13 +22,14 @@ import {
   onMounted,
   onScopeDispose,
   shallowRef,
-  toRef,
   toValue,
   watch,
   type ComputedRef,
   type MaybeRefOrGetter,
   type ShallowRef,
 } from 'vue'
+import { serverScope } from '#vue-ssr'
+import { methods } from './methods'
 import { injectSocketContext } from './plugin'
 
 /** The options that pick the connection: a ref or a getter makes the composable follow them. */
@@ -80,62 +81,6 @@ export interface UseSocketReturn<L extends EventsMap = DefaultListenEvents, E ex
   onResync(handler: () => void): () => void
   /** The shared client behind this composable (another one after reactive options switch the connection). */
   readonly client: SocketClient<L, E>
-}
-
-type Methods<L extends EventsMap, E extends EventsMap> = Omit<UseSocketReturn<L, E>, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'>
-
-/**
- * The methods of the result, forwarding to the current client. `on`, `once`, `onResync` and `off` go through
- * `bind`, which ties handlers to the caller's scope (the server passes the client's own, inert ones).
- */
-function methods<L extends EventsMap, E extends EventsMap>(
-  current: () => SocketClient<L, E>,
-  bind: (kind: 'on' | 'once' | 'onResync', event: unknown, handler: (...args: never[]) => unknown) => () => void,
-  unbind: (event: unknown, handler?: unknown) => void,
-): Methods<L, E> {
-  return {
-    connect: () => current().connect(),
-    disconnect: () => current().disconnect(),
-    reconnect: () => current().reconnect(),
-    emit: (event, ...args) => current().emit(event, ...args),
-    emitWithAck: (event, ...args) => current().emitWithAck(event, ...args),
-    volatile: { emit: (event, ...args) => current().volatile.emit(event, ...args) },
-    on: (event, handler) => bind('on', event, handler),
-    once: (event, handler) => bind('once', event, handler),
-    off: (event, handler) => unbind(event, handler),
-    onResync: (handler) => bind('onResync', undefined, handler),
-    get client() {
-      return current()
-    },
-  }
-}
-
-/**
- * The refs every server render shows: constants (the initial state, the same in every request), read-only, made
- * on the first server render and shared by all, so a render creates no ref of its own.
- */
-let serverRefs: Pick<UseSocketReturn, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'> | undefined
-
-/**
- * The server's result for one client: the constant refs and the client's own (inert) methods. Not frozen: Vue
- * wraps what `setup()` returns in a proxy that unwraps refs, which a frozen object cannot allow.
- */
-function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>): UseSocketReturn<L, E> {
-  // Getter refs (toRef(() => ...)): read-only, no dependency tracking, a property read per access.
-  serverRefs ??= Object.freeze({
-    state: toRef(() => INITIAL_STATE) as unknown as ShallowRef<SocketState>,
-    status: toRef(() => INITIAL_STATE.status) as unknown as ComputedRef<SocketStatus>,
-    isConnected: toRef(() => false) as unknown as ComputedRef<boolean>,
-    error: toRef(() => null) as unknown as ComputedRef<SocketError | null>,
-    attempt: toRef(() => 0) as unknown as ComputedRef<number>,
-    socket: toRef(() => null) as unknown as ShallowRef<Socket | null>,
-  })
-  const c = client as unknown as Record<'on' | 'once' | 'onResync' | 'off', (...args: unknown[]) => () => void>
-  // Object.assign onto the methods keeps their `client` getter (a spread would copy its value).
-  return Object.assign(
-    methods(() => client, (kind, event, handler) => (kind === 'onResync' ? c.onResync(handler) : c[kind](event, handler)), (event, handler) => c.off(event, handler)),
-    serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>,
-  )
 }
 
 const KEY_OPTIONS: readonly KeyOption[] = ['url', 'path', 'namespace']
@@ -198,22 +143,11 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
 ): SocketScope<L, E> {
   const context = injectSocketContext('useSocket')
   const { registry } = context
-  // The server: constant refs (the client is inert), one object per render and client, made once and handed
-  // to every component of the render, so a page of 50 components pays for one; '' keys the call without options.
-  const cache = context.ssr as Map<string, SocketScope<L, E>> | undefined
-  let result = cache && !options ? cache.get('') : undefined
-  if (result) return result
+  // The server: one shared result per render and client (ssr.ts). A browser build has no such module ('#vue-ssr'
+  // resolves to ssr.browser.ts there); should it ever render on a server, the path below serves it, only slower.
+  if (context.ssr && serverScope) return serverScope<L, E>(context.ssr, options, () => registry.acquire<L, E>(clientOptions(options)))
   const autoConnect = options?.autoConnect ?? context.autoConnect
   let client = registry.acquire<L, E>(clientOptions(options))
-  if (cache) {
-    result = cache.get(client.key)
-    if (!result) {
-      const inert = client
-      cache.set(client.key, (result = { api: serverSocket(inert), track: (attach) => attach(inert as SocketClient<EventsMap, EventsMap>) }))
-    }
-    if (!options) cache.set('', result)
-    return result
-  }
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
   // covers the app's defaults; this covers a connection with its own options), the connection after mount.
   if (autoConnect && options) void client.preload()

@@ -1,0 +1,51 @@
+// The server's useSocket(): constant refs (the client is inert there), one result per render and client, made once
+// and handed to every component of the render, so a page of 50 components pays for one. Reached through '#vue-ssr'
+// (package.json "imports"): a browser build resolves that to ssr.browser.ts and carries none of this.
+import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketError, type SocketState, type SocketStatus } from '@ssr-socket/core'
+import type { Socket } from 'socket.io-client'
+import { toRef, type ComputedRef, type ShallowRef } from 'vue'
+import { methods } from './methods'
+import type { SocketScope, UseSocketOptions, UseSocketReturn } from './useSocket'
+
+/**
+ * The refs every server render shows: constants (the initial state, the same in every request), read-only, made
+ * on the first server render and shared by all, so a render creates no ref of its own.
+ */
+let serverRefs: Pick<UseSocketReturn, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'> | undefined
+
+/**
+ * The server's result for one client: the constant refs and the client's own (inert) methods. Not frozen: Vue
+ * wraps what `setup()` returns in a proxy that unwraps refs, which a frozen object cannot allow.
+ */
+function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketClient<L, E>): UseSocketReturn<L, E> {
+  // Getter refs (toRef(() => ...)): read-only, no dependency tracking, a property read per access.
+  serverRefs ??= Object.freeze({
+    state: toRef(() => INITIAL_STATE) as unknown as ShallowRef<SocketState>,
+    status: toRef(() => INITIAL_STATE.status) as unknown as ComputedRef<SocketStatus>,
+    isConnected: toRef(() => false) as unknown as ComputedRef<boolean>,
+    error: toRef(() => null) as unknown as ComputedRef<SocketError | null>,
+    attempt: toRef(() => 0) as unknown as ComputedRef<number>,
+    socket: toRef(() => null) as unknown as ShallowRef<Socket | null>,
+  })
+  const c = client as unknown as Record<'on' | 'once' | 'onResync' | 'off', (...args: unknown[]) => () => void>
+  // Object.assign onto the methods keeps their `client` getter (a spread would copy its value).
+  return Object.assign(
+    methods(() => client, (kind, event, handler) => (kind === 'onResync' ? c.onResync(handler) : c[kind](event, handler)), (event, handler) => c.off(event, handler)),
+    serverRefs as Pick<UseSocketReturn<L, E>, keyof typeof serverRefs>,
+  )
+}
+
+/**
+ * The result for these options in this render: `cache` is the render's (the plugin's context on the server); ''
+ * keys the call without options, so most components skip even the registry.
+ */
+export function serverScope<L extends EventsMap, E extends EventsMap>(cache: Map<string, unknown>, options: UseSocketOptions | undefined, acquire: () => SocketClient<L, E>): SocketScope<L, E> {
+  const scopes = cache as Map<string, SocketScope<L, E>>
+  let result = options ? undefined : scopes.get('')
+  if (result) return result
+  const client = acquire()
+  result = scopes.get(client.key)
+  if (!result) scopes.set(client.key, (result = { api: serverSocket(client), track: (attach) => attach(client as SocketClient<EventsMap, EventsMap>) }))
+  if (!options) scopes.set('', result)
+  return result
+}
