@@ -10,12 +10,15 @@ const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'ne
  * Refuses at the call, with a `config` SocketError, what would otherwise fail later inside a queue flush (and
  * take the emits behind it down): a bad or reserved event name, arguments that cannot be encoded, a payload over
  * `maxPayloadBytes` (UTF-8 bytes of the JSON, binary by byte length). `deep`: the arguments will wait in a queue,
- * so check that they encode now (a live emit finds out at once in the transport).
+ * so check that they encode now (a live emit finds out at once in the transport). Production builds check the
+ * names only: the engine weighs the arguments against `maxPayloadBytes`, and what cannot be encoded is refused
+ * when it is sent (at the call while connected, at the flush when it waited in the queue).
  */
 export function checkEmit(method: string, event: unknown, args: readonly unknown[], limit: number | undefined, deep: boolean): asserts event is string {
   if (typeof event !== 'string' || event === '') throw socketError('config', 'bad-event', `${method}(event, ...args)`)
   if (RESERVED.includes(event)) throw socketError('config', 'reserved', `"${event}" in ${method}()`)
-  if (!deep && limit === undefined) return
+  // Production: the arguments are the engine's to weigh, when the emit is sent or queued (engine/outbox.ts).
+  if (process.env.NODE_ENV === 'production' || (!deep && limit === undefined)) return
   let bytes = 0
   for (const arg of args) {
     if (typeof arg === 'function') continue

@@ -2,6 +2,7 @@
 // are chunks of their own, loaded by the facade in parallel with this one as the client's `lib`: the WebSocket path
 // fetches no socket.io code (adapter, manager pool, classification), the socket.io path none of the WebSocket
 // transport, and neither imports a module of the entry chunk (engine/kit.ts), so the entry stays one file.
+import type { SocketError } from '../errors.js'
 import type { Host, Recorded } from '../host.js'
 import type { TransportFactory } from '../transports/types.js'
 import { Engine } from './engine.js'
@@ -38,8 +39,14 @@ function adopt(engine: Engine, recorded: Recorded[]): void {
   for (const [m, a, at, settle] of recorded) {
     if (m === 'connect' || m === 'reconnect') engine.connect(true)
     else if (m === 'emit' || m === 'emitWithAck') {
-      const sent = engine.send(m, a[0] as string, a.slice(1), at)
-      if (settle) (sent as Promise<unknown>).then(settle[0], settle[1])
+      // A production build weighs the arguments here (development did at the call): a refused emit is recorded as an
+      // error (getDiagnostics().errors, the debug log), a refused emitWithAck rejects; neither stops the rest.
+      try {
+        const sent = engine.send(m, a[0] as string, a.slice(1), at)
+        if (settle) (sent as Promise<unknown>).then(settle[0], settle[1])
+      } catch (error) {
+        engine._error(error as SocketError)
+      }
     } else (engine[m as 'on'] as (...args: unknown[]) => unknown).apply(engine, a)
   }
 }

@@ -30,10 +30,14 @@ export class Outbox {
     },
   ) {}
 
-  /** emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; arguments already checked by the facade. */
+  /**
+   * emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; the facade checked the name. Development
+   * builds checked the arguments at the call too; production builds weigh them here (_weigh).
+   */
   send(m: string, event: string, args: unknown[], at: number): unknown {
-    if (m === 'emitWithAck') return this._ack(event, args, at)
     const t = this._host.t
+    if (m === 'emitWithAck') return this._ack(event, args, at)
+    if (process.env.NODE_ENV === 'production') this._weigh(event, args)
     if (!t?.connected) {
       if (m === 'emit') this._queue().push(event, args, at)
       return
@@ -64,6 +68,22 @@ export class Outbox {
     }
   }
 
+  /**
+   * Production builds: the arguments against `maxPayloadBytes` (UTF-8 bytes of each one's JSON, binary by byte
+   * length), as development builds check them at the call (payload.ts).
+   */
+  private _weigh(event: string, args: readonly unknown[]): void {
+    const limit = this._host.f._o.input.maxPayloadBytes
+    if (limit === undefined) return
+    let bytes = 0
+    try {
+      for (const a of args) if (typeof a !== 'function') bytes += a instanceof ArrayBuffer || ArrayBuffer.isView(a) ? a.byteLength : new Blob([JSON.stringify(a) ?? '']).size
+    } catch (error) {
+      throw encodeError(event, error)
+    }
+    if (bytes > limit) throw kit.error('config', 'too-large', String(bytes))
+  }
+
   rejectAcks(error: SocketError): void {
     this._q?.rejectAcks(error)
   }
@@ -82,6 +102,7 @@ export class Outbox {
 
   private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      if (process.env.NODE_ENV === 'production') this._weigh(event, args) // a throw here rejects
       this._pendingAcks++
       let settled = false
       /** When an inspector saw it sent: its number and the monotonic time. */
