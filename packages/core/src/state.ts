@@ -75,6 +75,7 @@ export function canTransition(from: SocketStatus, type: SocketTransition['type']
 export function step(state: SocketState, event: SocketTransition, initial: SocketState): SocketState {
   const [from, to, fresh] = MACHINE[event.type] as Step<SocketTransition['type']>
   if (!from.includes(state.status)) return state
-  const out = { ...(fresh ? initial : state), ...to(state, event as never) }
+  // Object.assign onto {}, not a literal that starts with a spread (V8 gives each such object a hidden class of its own).
+  const out = Object.assign({}, fresh ? initial : state, to(state, event as never))
   return process.env.NODE_ENV !== 'production' ? Object.freeze(out) : out
 }

@@ -22,8 +22,8 @@ export class History {
   }
 
   record(event: AttemptRecord['event'], attempt: number): void {
-    const attempts = (this._attempts ?? (this._attempts = []))
-    attempts.push(Date.now(), event, attempt)
+    // concat, not push: an array that grows by push reserves room it rarely needs, in every client.
+    const attempts = (this._attempts = this._attempts ? this._attempts.concat([Date.now(), event, attempt]) : [Date.now(), event, attempt])
     if (attempts.length > MAX_ATTEMPTS * 3) attempts.splice(0, 3)
   }
 }

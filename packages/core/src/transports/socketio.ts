@@ -18,7 +18,9 @@ const LIFECYCLE = ['connect', 'disconnect', 'connect_error']
  * An option the app set in socketOptions is always overwritten by ours, as before.
  */
 function managerOptions(o: TransportOptions, auth: TransportAuth): Partial<ManagerOptions> {
-  const out: Record<string, unknown> = { ...o.socketOptions, autoConnect: false }
+  // Not a literal that starts with a spread: V8 gives such an object a hidden class of its own, per client.
+  const out: Record<string, unknown> = Object.assign({}, o.socketOptions)
+  out.autoConnect = false
   const set = (key: keyof ManagerOptions, value: unknown, fallback: unknown): void => {
     if (value !== fallback || key in o.socketOptions) out[key] = value
   }
