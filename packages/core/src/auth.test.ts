@@ -149,7 +149,8 @@ describe('debug logging', () => {
       },
     })
     client.connect()
-    await waitFor(() => client.getState().status === 'unauthorized', 'unauthorized')
+    // The debug logger is a chunk of its own: its lines (buffered until it is there) may arrive after the state.
+    await waitFor(() => client.getState().status === 'unauthorized' && lines.length > 3, 'unauthorized, and its lines')
     const output = lines.join('\n')
     expect(lines.length).toBeGreaterThan(3)
     expect(output).toMatch(/\[redacted\]/)
@@ -166,7 +167,7 @@ describe('debug logging', () => {
     try {
       const client = open({ url: server.url, debug: true, auth: { mode: 'token', getToken: () => 'abc-secret-123' } })
       client.connect()
-      await waitFor(() => client.getState().status === 'connected', 'connected')
+      await waitFor(() => client.getState().status === 'connected' && captured.length > 0, 'connected, and the logger chunk there')
       client.dispose()
     } finally {
       console.debug = original

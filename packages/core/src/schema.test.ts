@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { resolveAuth } from './engine/auth.js'
 import { completeOptions } from './engine/resolve.js'
 import { keyOptions } from './options.js'
 import { CONFIG_KEYS, OPTION_SCHEMA, fromConfig } from './schema.js'
@@ -14,7 +15,7 @@ describe('one option schema', () => {
     expect(resolved.ackTimeoutMs).toBe(OPTION_SCHEMA.ackTimeoutMs.default)
     expect(resolved.reconnectOnServerDisconnect).toBe(OPTION_SCHEMA.reconnectOnServerDisconnect.default)
     expect(resolved.debug).toBe(OPTION_SCHEMA.debug.default)
-    expect(resolved.auth).toMatchObject(OPTION_SCHEMA.auth.default)
+    expect(resolveAuth(resolved.input.auth)).toMatchObject(OPTION_SCHEMA.auth.default) // the auth chunk's (engine/auth.ts)
     expect(resolved.socketOptions).toEqual(OPTION_SCHEMA.socketOptions.default)
   })
 

@@ -1,7 +1,7 @@
 import type { SocketError } from '../errors.js'
 import type { Kit } from './kit.js'
 import type { SocketTransition } from '../state.js'
-import type { ResolvedAuth } from './resolve.js'
+import type { RawAuth, SocketClientOptions } from '../types.js'
 import type { TransportAuth } from '../transports/types.js'
 import type { Logger } from './logger.js'
 
@@ -44,7 +44,27 @@ function remember(secrets: Set<string>, value: unknown, logger: Logger | undefin
   logger?.addSecret(value)
 }
 
-export function bindAuth(auth: ResolvedAuth, logger: Logger | undefined, host: AuthHost): AuthBinding {
+export type ResolvedAuth =
+  | { mode: 'none'; retries: number }
+  | { mode: 'cookie'; retries: number }
+  | { mode: 'token'; getToken: () => unknown; retries: number }
+  | { mode: 'raw'; value: RawAuth; retries: number }
+
+const NO_AUTH: ResolvedAuth = { mode: 'none', retries: 0 }
+
+/** `options.auth` with its defaults (token mode retries once). */
+export function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
+  if (!auth) return NO_AUTH
+  if (typeof auth === 'function' || !('mode' in auth)) return { mode: 'raw', value: auth as RawAuth, retries: 0 }
+  const retries = (auth as { retries?: number }).retries
+  return auth.mode === 'token'
+    ? { mode: 'token', getToken: auth.getToken as () => unknown, retries: retries ?? 1 }
+    : { mode: auth.mode as 'none' | 'cookie', retries: retries ?? 0 }
+}
+
+/** What a transport sends for `options.auth` (the engine binds it once the wire library and this chunk are there). */
+export function bindAuth(input: SocketClientOptions['auth'], logger: Logger | undefined, host: AuthHost): AuthBinding {
+  const auth = resolveAuth(input)
   switch (auth.mode) {
     case 'none':
       return NONE

@@ -82,7 +82,7 @@ export class Engine implements TransportSink {
   connect(force = false): void {
     const status = this.f._s.status
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting' || status === 'offline')) return
-    this._retries = this.o.auth.retries
+    this._retries = this._auth.retries
     this._late = 0
     this._history.record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
@@ -103,7 +103,8 @@ export class Engine implements TransportSink {
       ([lib, auth]) => {
         if (gen !== this._gen || this.f._dead || this.t) return
         try {
-          if (auth && this._auth === NO_AUTH) this._auth = (auth as typeof import('./auth.js')).bindAuth(this.o.auth, this._log, this)
+          // Bound once, when the auth chunk is first there: from then on its retries count (none before: no auth yet).
+          if (auth && this._auth === NO_AUTH) this._retries = (this._auth = (auth as typeof import('./auth.js')).bindAuth(this.o.input.auth, this._log, this)).retries
           this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: kit.error })
         } catch (error) {
           return this._fail(error instanceof kit.SocketError ? error : new kit.SocketError('config', String(error), error))
@@ -143,7 +144,7 @@ export class Engine implements TransportSink {
   }
 
   reconnect(): void {
-    this._retries = this.o.auth.retries
+    this._retries = this._auth.retries
     this._late = 0
     const status = this.f._s.status
     if (status === 'reconnecting' || status === 'failed' || status === 'offline') this._retryNow()
@@ -253,7 +254,7 @@ export class Engine implements TransportSink {
   // ---- what the transport reports (TransportSink) ----
 
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
-    this._retries = this.o.auth.retries - this._late
+    this._retries = this._auth.retries - this._late
     this._backoff?.reset()
     this._history.record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })

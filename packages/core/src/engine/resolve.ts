@@ -1,16 +1,10 @@
 import type { KeyOptions } from '../options.js'
-import type { BufferOptions, DebugLogger, RawAuth, ReconnectionOptions, SocketClientOptions } from '../types.js'
-
-export type ResolvedAuth =
-  | { mode: 'none'; retries: number }
-  | { mode: 'cookie'; retries: number }
-  | { mode: 'token'; getToken: () => unknown; retries: number }
-  | { mode: 'raw'; value: RawAuth; retries: number }
+import type { BufferOptions, DebugLogger, ReconnectionOptions, SocketClientOptions } from '../types.js'
 
 /** Every option the engine reads, with its default applied (`??`, so 0 stays 0). `io`, `transport` and
- * `maxPayloadBytes` are read from `input` where they are used (the facade's loader and checks, attach()). */
+ * `maxPayloadBytes` are read from `input` where they are used (the facade's loader and checks, attach()); `auth`
+ * by the auth chunk (engine/auth.ts: resolveAuth), fetched only for a client that has it. */
 export interface ResolvedOptions extends KeyOptions {
-  readonly auth: ResolvedAuth
   readonly reconnection: false | Required<ReconnectionOptions>
   readonly buffer: false | Required<BufferOptions>
   readonly ackTimeoutMs: number
@@ -22,19 +16,9 @@ export interface ResolvedOptions extends KeyOptions {
 
 // The defaults, shared by every client that leaves the option out: read-only (only the engine reads them). The
 // empty socketOptions goes to socket.io-client, so it is frozen: a write into it would throw, not leak to others.
-const NO_AUTH: ResolvedAuth = { mode: 'none', retries: 0 }
 const RECONNECTION: Required<ReconnectionOptions> = { attempts: Infinity, delayMs: 1000, maxDelayMs: 5000, jitter: 0.5 }
 const BUFFER: Required<BufferOptions> = { max: 100, ttlMs: 60_000 }
 const NO_SOCKET_OPTIONS = Object.freeze({})
-
-function resolveAuth(auth: SocketClientOptions['auth']): ResolvedAuth {
-  if (!auth) return NO_AUTH
-  if (typeof auth === 'function' || !('mode' in auth)) return { mode: 'raw', value: auth as RawAuth, retries: 0 }
-  const retries = (auth as { retries?: number }).retries
-  return auth.mode === 'token'
-    ? { mode: 'token', getToken: auth.getToken as () => unknown, retries: retries ?? 1 }
-    : { mode: auth.mode as 'none' | 'cookie', retries: retries ?? 0 }
-}
 
 /** The engine's half of option resolution: the defaults of everything but the key. */
 export function completeOptions(base: KeyOptions): ResolvedOptions {
@@ -45,7 +29,6 @@ export function completeOptions(base: KeyOptions): ResolvedOptions {
   // Object.assign onto {}, not a literal that starts with `...base`: V8 gives each such object a hidden class of its
   // own, about 0.5 KB per client (bench/memory.mjs).
   const resolved: Omit<ResolvedOptions, keyof KeyOptions> = {
-    auth: resolveAuth(input.auth),
     reconnection:
       r === false
         ? false
