@@ -61,4 +61,40 @@ describe('the ESM build (dist/)', () => {
     )
     expect(JSON.parse(out)).toEqual({ mock: 'function', failed: 'ERR_MODULE_NOT_FOUND' })
   })
+
+  it('production: names are refused at the call; the arguments are weighed by the engine (at the call once it is there, when it takes a pre-engine emit over)', async () => {
+    const server = await fx.server()
+    const got: string[] = []
+    server.io.on('connection', (socket) => {
+      socket.onAny((event: string) => got.push(event))
+      socket.on('last', (_value: unknown, ack: (answer: string) => void) => ack('ok'))
+    })
+    const script = [
+      `const { createSocketClient } = await import(${JSON.stringify(dist)})`,
+      `const client = createSocketClient({ url: process.env.URL, isServer: false, maxPayloadBytes: 64 })`,
+      `const code = (f) => { try { f(); return 'sent' } catch (e) { return e.code } }`,
+      `const big = 'x'.repeat(100)`,
+      `const name = code(() => client.emit(''))`,
+      `const early = code(() => client.emit('big', big))`,
+      `const earlyAck = client.emitWithAck('big', big).then(() => 'resolved', (e) => e.code)`,
+      `client.emit('small', 'ok')`,
+      `client.connect()`,
+      `while (client.getState().status !== 'connected') await new Promise((r) => setTimeout(r, 10))`,
+      `const live = code(() => client.emit('big', big))`,
+      `const liveAck = await client.emitWithAck('big', big).then(() => 'resolved', (e) => e.code)`,
+      `await client.emitWithAck('last', 'ok')`,
+      `const errors = client.getDiagnostics().errors.map((e) => e.code)`,
+      `client.dispose()`,
+      `console.log(JSON.stringify({ name, early, earlyAck: await earlyAck, live, liveAck, errors }))`,
+    ].join('\n')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_ENV: 'production', URL: server.url } }, (error, stdout, stderr) =>
+        error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+      ),
+    )
+    // The pre-engine emit over the limit is not refused at the call in production: the engine refuses it when it takes
+    // it over (an error in the diagnostics), and the pre-engine emitWithAck rejects; the emits around them go through.
+    expect(JSON.parse(out)).toEqual({ name: 'bad-event', early: 'sent', earlyAck: 'too-large', live: 'too-large', liveAck: 'too-large', errors: ['too-large'] })
+    expect(got).toEqual(['small', 'last'])
+  })
 })
