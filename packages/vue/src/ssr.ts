@@ -1,7 +1,7 @@
 // The server's useSocket(): constant refs (the client is inert there), one result per render and client, made once
 // and handed to every component of the render, so a page of 50 components pays for one. Reached through '#vue-ssr'
 // (package.json "imports"): a browser build resolves that to ssr.browser.ts and carries none of this.
-import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketError, type SocketState, type SocketStatus } from '@ssr-socket/core'
+import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketClientOptions, type SocketError, type SocketRegistry, type SocketState, type SocketStatus } from '@ssr-socket/core'
 import type { Socket } from 'socket.io-client'
 import { toRef, type ComputedRef, type ShallowRef } from 'vue'
 import { methods } from './methods'
@@ -39,11 +39,16 @@ function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketCl
  * The result for these options in this render: `cache` is the render's (the plugin's context on the server); ''
  * keys the call without options, so most components skip even the registry.
  */
-export function serverScope<L extends EventsMap, E extends EventsMap>(cache: Map<string, unknown>, options: UseSocketOptions | undefined, acquire: () => SocketClient<L, E>): SocketScope<L, E> {
+export function serverScope<L extends EventsMap, E extends EventsMap>(
+  cache: Map<string, unknown>,
+  options: UseSocketOptions | undefined,
+  registry: SocketRegistry,
+  clientOptions: (options: UseSocketOptions | undefined) => SocketClientOptions,
+): SocketScope<L, E> {
   const scopes = cache as Map<string, SocketScope<L, E>>
   let result = options ? undefined : scopes.get('')
   if (result) return result
-  const client = acquire()
+  const client = registry.acquire<L, E>(clientOptions(options)) // (no closure per call: 50 components, 50 calls)
   result = scopes.get(client.key)
   if (!result) scopes.set(client.key, (result = { api: serverSocket(client), track: (attach) => attach(client as SocketClient<EventsMap, EventsMap>) }))
   if (!options) scopes.set('', result)

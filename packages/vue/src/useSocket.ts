@@ -145,7 +145,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   const { registry } = context
   // The server: one shared result per render and client (ssr.ts). A browser build has no such module ('#vue-ssr'
   // resolves to ssr.browser.ts there); should it ever render on a server, the path below serves it, only slower.
-  if (context.ssr && serverScope) return serverScope<L, E>(context.ssr, options, () => registry.acquire<L, E>(clientOptions(options)))
+  if (context.ssr && serverScope) return serverScope<L, E>(context.ssr, options, registry, clientOptions)
   const autoConnect = options?.autoConnect ?? context.autoConnect
   let client = registry.acquire<L, E>(clientOptions(options))
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
