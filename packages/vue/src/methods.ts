@@ -1,6 +1,6 @@
 // The methods of a useSocket() result, shared by the browser's (useSocket.ts) and the server's (ssr.ts).
 import type { EventsMap, SocketClient } from '@ssr-socket/core'
-import type { UseSocketReturn } from './useSocket'
+import type { UseSocketReturn } from './types'
 
 export type Methods<L extends EventsMap, E extends EventsMap> = Omit<UseSocketReturn<L, E>, 'state' | 'status' | 'isConnected' | 'error' | 'attempt' | 'socket'>
 

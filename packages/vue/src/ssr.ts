@@ -5,7 +5,7 @@ import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketClientOpti
 import type { Socket } from 'socket.io-client'
 import { toRef, type ComputedRef, type ShallowRef } from 'vue'
 import { methods } from './methods'
-import type { SocketScope, UseSocketOptions, UseSocketReturn } from './useSocket'
+import type { SocketScope, UseSocketOptions, UseSocketReturn } from './types'
 
 /**
  * The refs every server render shows: constants (the initial state, the same in every request), read-only, made
