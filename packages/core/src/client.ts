@@ -36,8 +36,9 @@ export function loadLib(o: KeyOptions): Promise<[unknown, unknown]> {
           ? () => import('./transports/websocket.js')
           : () => Promise.all([(o.input.io ?? (() => import('socket.io-client')))(), import('./transports/socketio.js')]),
     ),
-    // The auth lifecycle's chunk, only for a client with `auth` (an app without it fetches none of that code).
-    auth && import('./engine/auth.js'),
+    // The auth lifecycle's chunk, only for a client with `auth` (an app without it fetches none of that code). A chunk
+    // that cannot be fetched is said as such, not as a missing socket.io-client.
+    auth && import('./engine/auth.js').catch((error: unknown) => Promise.reject(socketError('config', 'no-engine', '', error))),
   ])
 }
 

@@ -114,7 +114,7 @@ export class Engine implements TransportSink {
         this.t.open()
       },
       (error: unknown) => {
-        if (gen === this._gen && !this.f._dead) this._fail(kit.error('config', 'no-io', '', error))
+        if (gen === this._gen && !this.f._dead) this._fail(error instanceof kit.SocketError ? error : kit.error('config', 'no-io', '', error))
       },
     )
   }

@@ -8,6 +8,9 @@ import { kit } from './kit.js'
 import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
 import { tapOf } from './tap.js'
 
+/** Made on the first payload weighed (code, not state: it holds nothing between calls). */
+let encoder: TextEncoder | undefined
+
 /** Turns what a transport threw while encoding into the `config` error the caller gets. */
 const encodeError = (event: string, error: unknown): SocketError =>
   error instanceof kit.SocketError ? error : kit.error('config', 'unserialisable', `emit("${event}")`, error)
@@ -77,7 +80,7 @@ export class Outbox {
     if (limit === undefined) return
     let bytes = 0
     try {
-      for (const a of args) if (typeof a !== 'function') bytes += a instanceof ArrayBuffer || ArrayBuffer.isView(a) ? a.byteLength : new Blob([JSON.stringify(a) ?? '']).size
+      for (const a of args) if (typeof a !== 'function') bytes += a instanceof ArrayBuffer || ArrayBuffer.isView(a) ? a.byteLength : (encoder ??= new TextEncoder()).encode(JSON.stringify(a) ?? '').length
     } catch (error) {
       throw encodeError(event, error)
     }
