@@ -1,9 +1,10 @@
 // The facade: the SocketClient an app holds for the client's whole life, and all the entry chunk carries of a
 // client. It answers getState/subscribe and records every other call (on/off, emits, the wish to connect) until
 // the engine (engine/, loaded by one import() on the first call that needs it) attaches behind it; the engine
-// takes the records over, in order, exactly once, and from then on the facade forwards. It checks what must be
-// refused at the call (bad arguments) and decides nothing the engine decides. On the server it is the inert
-// client. Kept small on purpose: every byte here is in the app's entry chunk.
+// takes the records over, in order, exactly once, and from then on the facade forwards. In development it refuses
+// bad arguments at the call (production builds leave that to the engine: engine/refuse.ts), and it decides nothing
+// the engine decides. On the server it is the inert client. Kept small on purpose: every byte here is in the app's
+// entry chunk.
 import type { Socket } from 'socket.io-client'
 import type { Engine } from './engine/engine.js'
 import type { Kit } from './engine/kit.js'
@@ -145,16 +146,20 @@ export class Client {
     const [event, handler] = a
     const emitting = m === 'emit' || m === 'volatile' || m === 'emitWithAck'
     const rest = emitting ? a.slice(1) : a // an emit's arguments after the event name, copied once
-    if (m === 'on' || m === 'once' || m === 'onResync') {
-      if (m === 'onResync' ? typeof event !== 'function' : typeof event !== 'string' || typeof handler !== 'function') {
-        throw socketError('config', 'bad-event', m === 'onResync' ? 'onResync(handler)' : `${m}(event, handler)`)
-      }
-    } else if (emitting) {
-      try {
-        checkEmit(m === 'volatile' ? 'volatile.emit' : m, event, rest, o.input.maxPayloadBytes, !this._e?.t?.connected)
-      } catch (error) {
-        if (m === 'emitWithAck') return Promise.reject(error)
-        throw error
+    // Development refuses bad arguments here, at the call. Production builds leave it to the engine (engine/refuse.ts):
+    // at the call once it is loaded, when it takes the call over for a call made before.
+    if (process.env.NODE_ENV !== 'production') {
+      if (m === 'on' || m === 'once' || m === 'onResync') {
+        if (m === 'onResync' ? typeof event !== 'function' : typeof event !== 'string' || typeof handler !== 'function') {
+          throw socketError('config', 'bad-event', m === 'onResync' ? 'onResync(handler)' : `${m}(event, handler)`)
+        }
+      } else if (emitting) {
+        try {
+          checkEmit(m === 'volatile' ? 'volatile.emit' : m, event, rest, o.input.maxPayloadBytes, !this._e?.t?.connected)
+        } catch (error) {
+          if (m === 'emitWithAck') return Promise.reject(error)
+          throw error
+        }
       }
     }
     const e = this._e
@@ -289,7 +294,7 @@ export class Client {
   }
 }
 
-const KIT: Kit = { error: socketError, SocketError, now: monotonicNow, online: isOnline, initial: INITIAL_STATE }
+const KIT: Kit = { _err: socketError, _Err: SocketError, _now: monotonicNow, _online: isOnline, _initial: INITIAL_STATE }
 ;(Client.prototype as unknown as { _k: Kit })._k = KIT
 
 for (const m of FORWARDED) {

@@ -62,7 +62,7 @@ describe('the ESM build (dist/)', () => {
     expect(JSON.parse(out)).toEqual({ mock: 'function', failed: 'ERR_MODULE_NOT_FOUND' })
   })
 
-  it('production: names are refused at the call; the arguments are weighed by the engine (at the call once it is there, when it takes a pre-engine emit over)', async () => {
+  it('production: bad arguments are refused by the engine (at the call once it is there, when it takes a pre-engine call over), socket.io\'s reserved names by its transport', async () => {
     const server = await fx.server()
     const got: string[] = []
     server.io.on('connection', (socket) => {
@@ -75,26 +75,47 @@ describe('the ESM build (dist/)', () => {
       `const code = (f) => { try { f(); return 'sent' } catch (e) { return e.code } }`,
       `const big = 'x'.repeat(100)`,
       `const name = code(() => client.emit(''))`,
+      `const handler = code(() => client.on('x', 'not a function'))`,
       `const early = code(() => client.emit('big', big))`,
       `const earlyAck = client.emitWithAck('big', big).then(() => 'resolved', (e) => e.code)`,
+      `const earlyReserved = code(() => client.emit('disconnect'))`,
       `client.emit('small', 'ok')`,
       `client.connect()`,
       `while (client.getState().status !== 'connected') await new Promise((r) => setTimeout(r, 10))`,
       `const live = code(() => client.emit('big', big))`,
+      `const liveName = code(() => client.emit(''))`,
+      `const liveHandler = code(() => client.once('x', null))`,
+      `const liveReserved = code(() => client.emit('connect'))`,
       `const liveAck = await client.emitWithAck('big', big).then(() => 'resolved', (e) => e.code)`,
+      `const nameAck = await client.emitWithAck('').then(() => 'resolved', (e) => e.code)`,
       `await client.emitWithAck('last', 'ok')`,
       `const errors = client.getDiagnostics().errors.map((e) => e.code)`,
       `client.dispose()`,
-      `console.log(JSON.stringify({ name, early, earlyAck: await earlyAck, live, liveAck, errors }))`,
+      `console.log(JSON.stringify({ name, handler, early, earlyAck: await earlyAck, earlyReserved, live, liveName, liveHandler, liveReserved, liveAck, nameAck, errors }))`,
     ].join('\n')
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_ENV: 'production', URL: server.url } }, (error, stdout, stderr) =>
         error ? reject(new Error(stderr || error.message)) : resolve(stdout),
       ),
     )
-    // The pre-engine emit over the limit is not refused at the call in production: the engine refuses it when it takes
-    // it over (an error in the diagnostics), and the pre-engine emitWithAck rejects; the emits around them go through.
-    expect(JSON.parse(out)).toEqual({ name: 'bad-event', early: 'sent', earlyAck: 'too-large', live: 'too-large', liveAck: 'too-large', errors: ['too-large'] })
+    // Before the engine, nothing is refused at the call in production: the engine refuses the bad name, the bad handler
+    // and the emit over the limit when it takes them over (errors in the diagnostics, in that order), the emitWithAck
+    // rejects, and the reserved name is refused by the socket.io transport when the queue is flushed. Once the engine is
+    // there, each is refused at the call. The emits around them go through.
+    expect(JSON.parse(out)).toEqual({
+      name: 'sent',
+      handler: 'sent',
+      early: 'sent',
+      earlyAck: 'too-large',
+      earlyReserved: 'sent',
+      live: 'too-large',
+      liveName: 'bad-event',
+      liveHandler: 'bad-event',
+      liveReserved: 'reserved',
+      liveAck: 'too-large',
+      nameAck: 'bad-event',
+      errors: ['bad-event', 'bad-event', 'too-large', 'reserved'],
+    })
     expect(got).toEqual(['small', 'last'])
   })
 })

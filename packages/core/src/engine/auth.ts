@@ -30,7 +30,7 @@ interface AuthHost {
 
 /** auth.getToken() failed: no handshake without credentials, and no retry loop. */
 function tokenFailed(host: AuthHost, error: unknown): void {
-  const err = host.f._k.error('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
+  const err = host.f._k._err('unauthorized', 'get-token', error instanceof Error ? error.message : String(error), error)
   host._error(err)
   host.t?.close()
   host._go({ type: 'rejected', error: err })

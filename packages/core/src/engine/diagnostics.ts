@@ -21,7 +21,7 @@ export class History {
     if (errors.length > MAX_ERRORS) errors.shift()
   }
 
-  record(event: AttemptRecord['event'], attempt: number): void {
+  _record(event: AttemptRecord['event'], attempt: number): void {
     // concat, not push: an array that grows by push reserves room it rarely needs, in every client.
     const attempts = (this._attempts = this._attempts ? this._attempts.concat([Date.now(), event, attempt]) : [Date.now(), event, attempt])
     if (attempts.length > MAX_ATTEMPTS * 3) attempts.splice(0, 3)
@@ -42,10 +42,10 @@ export function describe(key: string, status: SocketStatus, t: Transport | null,
     key,
     hasSocket: t !== null,
     transport: t?.connected ? t.wire : null,
-    handlers: handlers.counts(),
-    socketListeners: t ? t.listenerCounts(handlers.events()) : {},
+    handlers: handlers._counts(),
+    socketListeners: t ? t.listenerCounts(handlers._events()) : {},
     pendingAcks: outbox._pendingAcks,
-    queue: outbox.stats(),
+    queue: outbox._stats(),
     errors: history._errors ? history._errors.slice() : [],
     attempts: timeline(history._attempts),
     upgradeErrors: history._upgradeErrors,

@@ -61,7 +61,7 @@ export class Engine implements TransportSink {
 
   _go(event: SocketTransition): void {
     const previous = this.f._s
-    const next = step(previous, event, kit.initial)
+    const next = step(previous, event, kit._initial)
     if (next === previous) return
     this._log?.log(`${previous.status} -> ${next.status} (${event.type})`, { attempt: next.attempt, nextRetryAt: next.nextRetryAt })
     this.f._set(next)
@@ -84,7 +84,7 @@ export class Engine implements TransportSink {
     if (!force && (status === 'connecting' || status === 'connected' || status === 'reconnecting' || status === 'offline')) return
     this._retries = this._auth.retries
     this._late = 0
-    this._history.record('connect', 0)
+    this._history._record('connect', 0)
     if (!(force && status === 'connecting')) this._go({ type: 'connect' })
     // Page signals, from the retrying chunk: now if it is there, else when it arrives (after `opened`, or a failure).
     if (this._offSignals === undefined) {
@@ -105,16 +105,16 @@ export class Engine implements TransportSink {
         try {
           // Bound once, when the auth chunk is first there: from then on its retries count (none before: no auth yet).
           if (auth && this._auth === NO_AUTH) this._retries = (this._auth = (auth as typeof import('./auth.js')).bindAuth(this.o.input.auth, this._log, this)).retries
-          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: kit.error })
+          this.t = this._factory.create({ options: this.o, auth: this._auth, sink: this, lib, shared: this.f._r.shared, owner: this.f._r.name, error: kit._err })
         } catch (error) {
-          return this._fail(error instanceof kit.SocketError ? error : new kit.SocketError('config', String(error), error))
+          return this._fail(error instanceof kit._Err ? error : new kit._Err('config', String(error), error))
         }
-        for (const event of this._handlers.events()) this.t.listen(event)
+        for (const event of this._handlers._events()) this.t.listen(event)
         if (process.env.NODE_ENV !== 'production') tapOf(this.f)?.watch(this)
         this.t.open()
       },
       (error: unknown) => {
-        if (gen === this._gen && !this.f._dead) this._fail(error instanceof kit.SocketError ? error : kit.error('config', 'no-io', '', error))
+        if (gen === this._gen && !this.f._dead) this._fail(error instanceof kit._Err ? error : kit._err('config', 'no-io', '', error))
       },
     )
   }
@@ -126,7 +126,7 @@ export class Engine implements TransportSink {
 
   /** Gives up (status `failed`): the one path for every reason to stop trying. */
   private _exhaust(error: SocketError | null): void {
-    this._history.record('failed', this.f._s.attempt)
+    this._history._record('failed', this.f._s.attempt)
     this._go({ type: 'exhausted', error })
   }
 
@@ -136,10 +136,10 @@ export class Engine implements TransportSink {
     this._waiting = false
     clearTimeout(this._refetch)
     this.t?.close()
-    this._out.rejectAcks(kit.error('network', 'disconnected'))
+    this._out._rejectAcks(kit._err('network', 'disconnected'))
     this._offSignals?.()
     this._offSignals = undefined
-    this._history.record('closed', 0)
+    this._history._record('closed', 0)
     this._go({ type: 'closed', error: null })
   }
 
@@ -155,8 +155,8 @@ export class Engine implements TransportSink {
     this.disconnect()
     this.t?.dispose()
     this.t = null
-    this._out.clear(kit.error('network', 'disposed', 'emit()'))
-    this._handlers.clear()
+    this._out.clear(kit._err('network', 'disposed', 'emit()'))
+    this._handlers._clear()
     this.f._die()
   }
 
@@ -194,7 +194,7 @@ export class Engine implements TransportSink {
   _simulatedOffline?: boolean
 
   _retryNow(): void {
-    this._history.record('retry-now', 0)
+    this._history._record('retry-now', 0)
     this._go({ type: 'retryNow' })
     this._waiting = false
     this._backoff?.reset()
@@ -207,7 +207,7 @@ export class Engine implements TransportSink {
     this._backoff?.stop()
     this._waiting = false
     this.t?.close()
-    this._history.record('paused', this.f._s.attempt)
+    this._history._record('paused', this.f._s.attempt)
     this._go({ type: 'paused' })
   }
 
@@ -242,7 +242,7 @@ export class Engine implements TransportSink {
     if (this._offSignals === null && typeof window !== 'undefined') {
       this._offSignals = m.watchSignals(this)
       // A signal that came while it was fetched: offline holds the attempts, online ends an offline pause.
-      const online = kit.online()
+      const online = kit._online()
       if (late && (!online || this.f._s.status === 'offline')) m.signal(this, online ? 'online' : 'offline')
     }
     if (this._waiting) {
@@ -256,11 +256,11 @@ export class Engine implements TransportSink {
   opened(info: { id: string | null; transport: string | null; recovered: boolean }): void {
     this._retries = this._auth.retries - this._late
     this._backoff?.reset()
-    this._history.record('connected', this.f._s.attempt)
+    this._history._record('connected', this.f._s.attempt)
     this._go({ type: 'opened', id: info.id ?? '', transport: info.transport, recovered: info.recovered, at: Date.now() })
     // What happened while disconnected is lost unless the server recovered the session: tell the app, before the
     // buffered emits go, which may need what its handlers re-establish (a room joined again).
-    if (this._everConnected && !info.recovered) this._handlers.resync()
+    if (this._everConnected && !info.recovered) this._handlers._runResync()
     this._everConnected = true
     this._waiting = false
     this._out.flush()
@@ -278,7 +278,7 @@ export class Engine implements TransportSink {
 
   upgradeFailed(cause: unknown): void {
     this._history._upgradeErrors++
-    this._error(kit.error('upgrade-refused', 'upgrade-refused', '', cause))
+    this._error(kit._err('upgrade-refused', 'upgrade-refused', '', cause))
   }
 
   closed(error: SocketError | null, by: 'lost' | 'server' | 'client'): void {
@@ -286,10 +286,10 @@ export class Engine implements TransportSink {
     this._error(error)
     const o = this.o
     if (by === 'server' && !o.reconnectOnServerDisconnect) {
-      this._history.record('closed', 0)
+      this._history._record('closed', 0)
       return this._go({ type: 'closed', error })
     }
-    this._history.record('lost', 0)
+    this._history._record('lost', 0)
     if (by === 'server') {
       this._go({ type: 'lost', error })
       // socket.io reconnects at once; a transport without its own backoff goes through the engine's (no tight loop).
@@ -297,7 +297,7 @@ export class Engine implements TransportSink {
     }
     if (o.reconnection === false) return this._go({ type: 'closed', error })
     this._go({ type: 'lost', error })
-    if (!kit.online()) this._pause()
+    if (!kit._online()) this._pause()
     else this._schedule()
   }
 
@@ -317,24 +317,24 @@ export class Engine implements TransportSink {
         this._log?.log('refused: retrying with fresh credentials')
         return late && this.o.reconnection ? this._schedule() : this.t?.open()
       }
-      this._history.record('rejected', this.f._s.attempt)
+      this._history._record('rejected', this.f._s.attempt)
       return this._go({ type: 'rejected', error })
     }
     this._go({ type: 'attemptFailed', error })
     if (this.o.reconnection === false) {
       this.t?.close()
       this._exhaust(error)
-    } else if (!kit.online()) this._pause()
+    } else if (!kit._online()) this._pause()
     else this._schedule()
   }
 
   retryScheduled(attempt: number, delayMs: number): void {
-    this._history.record('retry-scheduled', attempt)
+    this._history._record('retry-scheduled', attempt)
     this._go({ type: 'retryScheduled', attempt, at: Date.now() + delayMs })
   }
 
   attempting(attempt: number): void {
-    this._history.record('attempt', attempt)
+    this._history._record('attempt', attempt)
     this._go({ type: 'attempting', attempt })
   }
 
@@ -344,7 +344,7 @@ export class Engine implements TransportSink {
 
   message(event: string, args: unknown[]): void {
     if (process.env.NODE_ENV !== 'production' && !this.t?.watch) tapOf(this.f)?.in(this, event, args)
-    this._handlers.dispatch(event, args)
+    this._handlers._dispatch(event, args)
   }
 }
 

@@ -1,6 +1,7 @@
 // The handler table of one client: each server event reaches each handler once, in order, across any number of
 // reconnects (the transport is told which event names to listen to, never given the handlers themselves).
 import type { Transport } from '../transports/types.js'
+import { refuse } from './refuse.js'
 
 type Handler = (...args: unknown[]) => void
 
@@ -21,6 +22,7 @@ export class Handlers {
   constructor(private readonly _host: { readonly t: Transport | null }) {}
 
   on(event: string, f: Handler, once = false): () => void {
+    if (process.env.NODE_ENV === 'production') refuse(typeof event === 'string' && typeof f === 'function', 'on') // development refused at the call (client.ts)
     const table = (this._table ?? (this._table = new Map<string, HandlerEntry[]>()))
     const list = table.get(event)
     if (!list) {
@@ -45,6 +47,7 @@ export class Handlers {
   }
 
   onResync(f: () => void): () => void {
+    if (process.env.NODE_ENV === 'production') refuse(typeof f === 'function', 'onResync')
     ;(this._resync ?? (this._resync = new Set())).add(f)
     return () => this.offResync(f)
   }
@@ -54,7 +57,7 @@ export class Handlers {
   }
 
   /** After a reconnect the server did not recover: what happened meanwhile is lost, tell the app. */
-  resync(): void {
+  _runResync(): void {
     // Each on its own: one that throws is reported and the others (and the flush after them) still run.
     if (this._resync) for (const listener of [...this._resync]) {
       try {
@@ -66,7 +69,7 @@ export class Handlers {
   }
 
   /** Each handler of `event` once, in order; one that throws is reported and does not stop the others. */
-  dispatch(event: string, args: unknown[]): void {
+  _dispatch(event: string, args: unknown[]): void {
     const list = this._table?.get(event)
     if (!list) return
     for (const entry of list) {
@@ -79,17 +82,17 @@ export class Handlers {
     }
   }
 
-  events(): Iterable<string> {
+  _events(): Iterable<string> {
     return this._table ? this._table.keys() : []
   }
 
-  counts(): Record<string, number> {
+  _counts(): Record<string, number> {
     const out: Record<string, number> = {}
     if (this._table) for (const [event, list] of this._table) out[event] = list.length
     return out
   }
 
-  clear(): void {
+  _clear(): void {
     this._table = this._resync = undefined
   }
 

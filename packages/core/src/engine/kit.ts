@@ -7,13 +7,14 @@ import type { SocketError, socketError } from '../errors.js'
 import type { SocketState } from '../types.js'
 
 export interface Kit {
-  readonly error: typeof socketError
-  readonly SocketError: typeof SocketError
+  // Named `_x`, so that the build shortens them (the engine's chunks call them often).
+  readonly _err: typeof socketError
+  readonly _Err: typeof SocketError
   /** The monotonic clock (deadlines). */
-  now(): number
+  _now(): number
   /** False only when the browser says it is offline. */
-  online(): boolean
-  readonly initial: SocketState
+  _online(): boolean
+  readonly _initial: SocketState
 }
 
 export const kit = {} as Kit

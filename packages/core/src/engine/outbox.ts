@@ -6,6 +6,7 @@ import type { BufferOptions } from '../types.js'
 import type { Host } from '../host.js'
 import { kit } from './kit.js'
 import { createOfflineQueue, type OfflineQueue, type PendingAck } from './queue.js'
+import { refuse } from './refuse.js'
 import { tapOf } from './tap.js'
 
 /** Made on the first payload weighed (code, not state: it holds nothing between calls). */
@@ -13,7 +14,7 @@ let encoder: TextEncoder | undefined
 
 /** Turns what a transport threw while encoding into the `config` error the caller gets. */
 const encodeError = (event: string, error: unknown): SocketError =>
-  error instanceof kit.SocketError ? error : kit.error('config', 'unserialisable', `emit("${event}")`, error)
+  error instanceof kit._Err ? error : kit._err('config', 'unserialisable', `emit("${event}")`, error)
 
 export class Outbox {
   /** The offline queue, created on the first emit made while disconnected. */
@@ -40,7 +41,7 @@ export class Outbox {
   send(m: string, event: string, args: unknown[], at: number): unknown {
     const t = this._host.t
     if (m === 'emitWithAck') return this._ack(event, args, at)
-    if (process.env.NODE_ENV === 'production') this._weigh(event, args)
+    if (process.env.NODE_ENV === 'production') this._weigh(m, event, args)
     if (!t?.connected) {
       if (m === 'emit') this._queue().push(event, args, at)
       return
@@ -72,10 +73,11 @@ export class Outbox {
   }
 
   /**
-   * Production builds: the arguments against `maxPayloadBytes` (UTF-8 bytes of each one's JSON, binary by byte
-   * length), as development builds check them at the call (payload.ts).
+   * Production builds: the emit's name (refuse.ts), then its arguments against `maxPayloadBytes` (UTF-8 bytes of each
+   * one's JSON, binary by byte length), as development builds check them at the call (payload.ts).
    */
-  private _weigh(event: string, args: readonly unknown[]): void {
+  private _weigh(m: string, event: string, args: readonly unknown[]): void {
+    refuse(event && typeof event === 'string', m)
     const limit = this._host.f._o.input.maxPayloadBytes
     if (limit === undefined) return
     let bytes = 0
@@ -84,19 +86,19 @@ export class Outbox {
     } catch (error) {
       throw encodeError(event, error)
     }
-    if (bytes > limit) throw kit.error('config', 'too-large', String(bytes))
+    if (bytes > limit) throw kit._err('config', 'too-large', String(bytes))
   }
 
-  rejectAcks(error: SocketError): void {
-    this._q?.rejectAcks(error)
+  _rejectAcks(error: SocketError): void {
+    this._q?._rejectAcks(error)
   }
 
   clear(error: SocketError): void {
     this._q?.clear(error)
   }
 
-  stats(): { size: number; dropped: number; expired: number } {
-    return this._q ? this._q.stats() : { size: 0, dropped: 0, expired: 0 }
+  _stats(): { size: number; dropped: number; expired: number } {
+    return this._q ? this._q._stats() : { size: 0, dropped: 0, expired: 0 }
   }
 
   private _queue(): OfflineQueue {
@@ -105,7 +107,7 @@ export class Outbox {
 
   private _ack(event: string, args: unknown[], at: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (process.env.NODE_ENV === 'production') this._weigh(event, args) // a throw here rejects
+      if (process.env.NODE_ENV === 'production') this._weigh('emitWithAck', event, args) // a throw here rejects
       this._pendingAcks++
       let settled = false
       /** When an inspector saw it sent: its number and the monotonic time. */
@@ -116,7 +118,7 @@ export class Outbox {
         if (settled) return
         settled = true
         this._pendingAcks--
-        if (process.env.NODE_ENV !== 'production' && seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(kit.now() - seen[1]), error, value)
+        if (process.env.NODE_ENV !== 'production' && seen) tapOf(this._host.f)?.ack(this._host, event, seen[0], Math.round(kit._now() - seen[1]), error, value)
         if (error) reject(error)
         else resolve(value)
       }
@@ -127,8 +129,8 @@ export class Outbox {
           try {
             // Numbered before the send: a transport may answer synchronously.
             const taps = process.env.NODE_ENV !== 'production' ? tapOf(this._host.f) : undefined
-            if (process.env.NODE_ENV !== 'production' && taps) seen = [(this._ackIds = (this._ackIds ?? 0) + 1), kit.now()]
-            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - kit.now()), settle)
+            if (process.env.NODE_ENV !== 'production' && taps) seen = [(this._ackIds = (this._ackIds ?? 0) + 1), kit._now()]
+            this._host.t!.sendWithAck(event, args, Math.max(1, pending.deadline - kit._now()), settle)
             if (process.env.NODE_ENV !== 'production' && seen) taps?.out(this._host, event, args, seen[0], queued)
           } catch (error) {
             settle(encodeError(event, error))

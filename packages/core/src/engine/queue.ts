@@ -31,10 +31,10 @@ export interface OfflineQueue {
   /** Removes and returns the emits still within their TTL, oldest first. */
   drain(): DrainedEmit[]
   /** Rejects every queued emit that waits for an ack; plain emits stay. */
-  rejectAcks(error: SocketError): void
+  _rejectAcks(error: SocketError): void
   /** Drops everything, rejecting acks. */
   clear(error: SocketError): void
-  stats(): { size: number; dropped: number; expired: number }
+  _stats(): { size: number; dropped: number; expired: number }
 }
 
 /**
@@ -43,7 +43,7 @@ export interface OfflineQueue {
  * for their deadline; every path that removes an entry (`remove`) clears it. Times are monotonic: a wall-clock
  * jump neither expires nor strands an entry.
  */
-export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = kit.now): OfflineQueue {
+export function createOfflineQueue(limits: false | { max: number; ttlMs: number }, now: () => number = kit._now): OfflineQueue {
   const entries: Entry[] = []
   let dropped = 0
   let expired = 0
@@ -63,14 +63,14 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
     push(event, args, at, ack) {
       if (limits === false || limits.max === 0) {
         dropped++
-        ack?.reject(kit.error('network', 'queue-off', event))
+        ack?.reject(kit._err('network', 'queue-off', event))
         return false
       }
       const entry: Entry = { event, args, at, ack }
       if (ack) {
         entry.timer = setTimeout(() => {
           remove(entry)
-          ack.reject(kit.error('timeout', 'ack-timeout', event))
+          ack.reject(kit._err('timeout', 'ack-timeout', event))
         }, Math.max(0, ack.deadline - now()))
       }
       entries.push(entry)
@@ -78,7 +78,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
         const oldest = entries[0]
         if (!oldest) break
         dropped++
-        drop(oldest, kit.error('network', 'queue-full', oldest.event))
+        drop(oldest, kit._err('network', 'queue-full', oldest.event))
       }
       return true
     },
@@ -89,7 +89,7 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
       for (const entry of entries.slice()) {
         if (t - entry.at > ttl) {
           expired++
-          drop(entry, kit.error('timeout', 'queue-expired', entry.event))
+          drop(entry, kit._err('timeout', 'queue-expired', entry.event))
           continue
         }
         remove(entry)
@@ -97,13 +97,13 @@ export function createOfflineQueue(limits: false | { max: number; ttlMs: number 
       }
       return out
     },
-    rejectAcks(error) {
+    _rejectAcks(error) {
       for (const entry of entries.slice()) if (entry.ack) drop(entry, error)
     },
     clear(error) {
       for (const entry of entries.slice()) drop(entry, error)
     },
-    stats() {
+    _stats() {
       return { size: entries.length, dropped, expired }
     },
   }

@@ -37,7 +37,7 @@ export function signal(e: Engine, s: BrowserSignal): void {
   const status = e.f._s.status
   if (s === 'offline') {
     if (status === 'connecting' || status === 'reconnecting') e._pause()
-  } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && e.f._k.online() /* shown again, still offline: wait */)) {
+  } else if (status === 'reconnecting' || status === 'failed' || (status === 'offline' && e.f._k._online() /* shown again, still offline: wait */)) {
     e._log?.log(`${s}: retrying now`)
     e._retryNow()
   }

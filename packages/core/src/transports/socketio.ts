@@ -4,6 +4,7 @@ import type { Manager, ManagerOptions, Socket } from 'socket.io-client'
 import { classifyConnectError, classifyDisconnect } from './classify.js'
 import type { SocketError } from '../errors.js'
 import type { SocketIoModule } from '../types.js'
+import { RESERVED } from '../reserved.js'
 import { createManagerPool, observe, unobserve, type ManagerListener, type ManagerPool, type ReservedObserver } from './managerPool.js'
 import type { Transport, TransportAuth, TransportContext, TransportFactory, TransportOptions, TransportSink } from './types.js'
 
@@ -165,14 +166,24 @@ class SocketIoTransport implements Transport, ReservedObserver, ManagerListener 
   }
 
   send(event: string, args: readonly unknown[], volatile?: boolean): void {
+    this._reserved(event)
     ;(volatile ? this.raw.volatile : this.raw).emit(event, ...args)
   }
 
   sendWithAck(event: string, args: readonly unknown[], timeoutMs: number, done: (error: SocketError | null, value?: unknown) => void): void {
+    this._reserved(event)
     this.raw.timeout(timeoutMs).emit(event, ...args, (err: Error | null, value: unknown) => {
       if (!err) return done(null, value)
       done(/disconnected/.test(err.message) ? this._err('network', 'ack-lost', event, err) : this._err('timeout', 'ack-timeout', event, err))
     })
+  }
+
+  /**
+   * Production builds refuse socket.io's reserved names here, when such an emit is sent (development refused it at the
+   * call: payload.ts); socket.io-client would throw an error of its own.
+   */
+  private _reserved(event: string): void {
+    if (process.env.NODE_ENV === 'production' && RESERVED.includes(event)) throw this._err('config', 'reserved', event)
   }
 
   listen(event: string): void {
