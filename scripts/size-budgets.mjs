@@ -30,8 +30,8 @@
 // their targets now), vue eager 4,346 -> 4,091 B; the Nuxt plugin's 3,631 B. (The spread-free options and state objects
 // that took the heap per client from 1.20x to 1.11x raw cost about 25 B of that.)
 // Production builds refuse bad arguments in the engine instead of the facade (socket.io's reserved names in the
-// socket.io transport): vue eager 4,104 -> 3,925 B, lazy 6,016 -> 6,109 B, lazyWebsocket 5,756 -> 5,794 B; the Nuxt
-// plugin's 3,641 -> 3,456 B.
+// socket.io transport): vue eager 4,104 -> 3,922 B, lazy 6,016 -> 6,096 B, lazyWebsocket 5,756 -> 5,787 B; the Nuxt
+// plugin's 3,641 -> 3,464 B.
 // Issue 24's targets (eager 3,800, lazy 6,200, lazyWebsocket 5,800; the Nuxt plugin's eager 4,000) are printed beside.
 import { entries, splitSize } from '../bench/size.mjs'
 

@@ -200,7 +200,8 @@ export class Client {
         break
       case 'on':
       case 'once':
-        result = () => this.off(event as string, handler as () => void)
+        // `|| noop`: a handler that the engine will refuse (production) must not make this an off() of every handler.
+        result = () => this.off(event as string, (handler || noop) as () => void)
         break
       case 'onResync':
         result = () => void this._c('offResync', [event])

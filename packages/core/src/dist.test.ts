@@ -79,6 +79,9 @@ describe('the ESM build (dist/)', () => {
       `const early = code(() => client.emit('big', big))`,
       `const earlyAck = client.emitWithAck('big', big).then(() => 'resolved', (e) => e.code)`,
       `const earlyReserved = code(() => client.emit('disconnect'))`,
+      // A handler the engine will refuse: the unsubscribe it returned must not take the good handler of that event off.
+      `client.on('hello', () => {})`,
+      `code(() => client.on('hello', undefined)())`,
       `client.emit('small', 'ok')`,
       `client.connect()`,
       `while (client.getState().status !== 'connected') await new Promise((r) => setTimeout(r, 10))`,
@@ -90,18 +93,20 @@ describe('the ESM build (dist/)', () => {
       `const nameAck = await client.emitWithAck('').then(() => 'resolved', (e) => e.code)`,
       `await client.emitWithAck('last', 'ok')`,
       `const errors = client.getDiagnostics().errors.map((e) => e.code)`,
+      `const hello = client.getDiagnostics().handlers.hello`,
       `client.dispose()`,
-      `console.log(JSON.stringify({ name, handler, early, earlyAck: await earlyAck, earlyReserved, live, liveName, liveHandler, liveReserved, liveAck, nameAck, errors }))`,
+      `console.log(JSON.stringify({ name, handler, early, earlyAck: await earlyAck, earlyReserved, live, liveName, liveHandler, liveReserved, liveAck, nameAck, errors, hello }))`,
     ].join('\n')
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_ENV: 'production', URL: server.url } }, (error, stdout, stderr) =>
         error ? reject(new Error(stderr || error.message)) : resolve(stdout),
       ),
     )
-    // Before the engine, nothing is refused at the call in production: the engine refuses the bad name, the bad handler
-    // and the emit over the limit when it takes them over (errors in the diagnostics, in that order), the emitWithAck
-    // rejects, and the reserved name is refused by the socket.io transport when the queue is flushed. Once the engine is
-    // there, each is refused at the call. The emits around them go through.
+    // Before the engine, nothing is refused at the call in production: the engine refuses the bad name, the bad handler,
+    // the emit over the limit and the undefined handler when it takes them over (errors in the diagnostics, in that
+    // order), the emitWithAck rejects, and the reserved name is refused by the socket.io transport when the queue is
+    // flushed. Once the engine is there, each is refused at the call. The emits around them go through, and the good
+    // handler of 'hello' stays.
     expect(JSON.parse(out)).toEqual({
       name: 'sent',
       handler: 'sent',
@@ -114,7 +119,8 @@ describe('the ESM build (dist/)', () => {
       liveReserved: 'reserved',
       liveAck: 'too-large',
       nameAck: 'bad-event',
-      errors: ['bad-event', 'bad-event', 'too-large', 'reserved'],
+      errors: ['bad-event', 'bad-event', 'too-large', 'bad-event', 'reserved'],
+      hello: 1,
     })
     expect(got).toEqual(['small', 'last'])
   })

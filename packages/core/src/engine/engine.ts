@@ -50,7 +50,7 @@ export class Engine implements TransportSink {
 
   constructor(
     readonly f: Host,
-    readonly _factory: TransportFactory,
+    readonly _factory: Pick<TransportFactory, 'create'>,
   ) {
     Object.assign(kit, f._k)
     const o = (this.o = completeOptions(f._o))

@@ -12,8 +12,7 @@ import { tapOf } from './tap.js'
  * The built-in transports, by their `lib`: for socket.io, socket.io-client (or what options.io loads) and the
  * adapter's chunk; else the WebSocket transport's chunk.
  */
-const builtIn: TransportFactory = {
-  name: 'built-in',
+const builtIn: Pick<TransportFactory, 'create'> = {
   create: (context) => {
     const lib = context.lib as typeof import('../transports/websocket.js') | [unknown, typeof import('../transports/socketio.js')]
     return Array.isArray(lib) ? lib[1].socketIoTransport.create({ ...context, lib: lib[0] }) : lib.websocketTransport.create(context)
@@ -36,16 +35,20 @@ export function attach(facade: Host): void {
 /** The engine takes over what the facade recorded before it loaded, in order, exactly once. */
 function adopt(engine: Engine, recorded: Recorded[]): void {
   for (const [m, a, at, settle] of recorded) {
+    if (m === 'connect' || m === 'reconnect') {
+      engine.connect(true)
+      continue
+    }
     // A production build refuses bad arguments and weighs an emit's here (development did at the call): a refused
     // call is recorded as an error (getDiagnostics().errors, the debug log), a refused emitWithAck rejects; none stops
     // the rest.
     try {
-      if (m === 'connect' || m === 'reconnect') engine.connect(true)
-      else if (m === 'emit' || m === 'emitWithAck') {
+      if (m === 'emit' || m === 'emitWithAck') {
         const sent = engine.send(m, a[0] as string, a.slice(1), at)
         if (settle) (sent as Promise<unknown>).then(settle[0], settle[1])
       } else (engine[m as 'on'] as (...args: unknown[]) => unknown).apply(engine, a)
     } catch (error) {
+      settle?.[1](error)
       engine._error(error as SocketError)
     }
   }

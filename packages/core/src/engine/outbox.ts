@@ -35,8 +35,8 @@ export class Outbox {
   ) {}
 
   /**
-   * emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`; the facade checked the name. Development
-   * builds checked the arguments at the call too; production builds weigh them here (_weigh).
+   * emit, volatile.emit and emitWithAck (`m`), made at monotonic time `at`. Development builds checked the name and
+   * the arguments at the call (the facade); production builds check the name and weigh the arguments here (_weigh).
    */
   send(m: string, event: string, args: unknown[], at: number): unknown {
     const t = this._host.t
