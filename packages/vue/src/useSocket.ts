@@ -22,7 +22,7 @@ import {
 } from 'vue'
 import { serverScope } from '#vue-ssr'
 import { methods } from './methods'
-import { injectSocketContext } from './plugin'
+import { injectSocketContext, type SocketContext } from './plugin'
 import type { Binding, KeyOption, SocketScope, UseSocketOptions, UseSocketReturn } from './types'
 
 export type { SocketScope, UseSocketOptions, UseSocketReturn } from './types'
@@ -70,10 +70,16 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   options?: UseSocketOptions,
 ): SocketScope<L, E> {
   const context = injectSocketContext('useSocket')
-  const { registry } = context
   // The server: one shared result per render and client (ssr.ts). A browser build has no such module ('#vue-ssr'
-  // resolves to ssr.browser.ts there); should it ever render on a server, the path below serves it, only slower.
-  if (context.ssr && serverScope) return serverScope<L, E>(context.ssr, options, registry, clientOptions)
+  // resolves to ssr.browser.ts there); should it ever render on a server, the browser's path serves it, only slower.
+  // A function of its own: the browser's path captures its variables in closures, and entering a function like that
+  // allocates their context even when it returns at once (a server render pays it per component).
+  return context.ssr && serverScope ? serverScope<L, E>(context.ssr, options, context.registry, clientOptions) : browserScope<L, E>(context, options)
+}
+
+/** useSocket in the browser (and on a server that rendered through a browser build). */
+function browserScope<L extends EventsMap, E extends EventsMap>(context: SocketContext, options: UseSocketOptions | undefined): SocketScope<L, E> {
+  const { registry } = context
   const autoConnect = options?.autoConnect ?? context.autoConnect
   let client = registry.acquire<L, E>(clientOptions(options))
   // The engine and the transport library start loading now, in parallel with mounting (the plugin's preload
