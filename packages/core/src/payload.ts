@@ -16,6 +16,9 @@ export function checkEmit(method: string, event: unknown, args: readonly unknown
   if (typeof event !== 'string' || event === '') throw socketError('config', 'bad-event', `${method}(event, ...args)`)
   if (RESERVED.includes(event)) throw socketError('config', 'reserved', `"${event}" in ${method}()`)
   if (!deep && limit === undefined) return
+  // The same measure as production's in the engine (engine/outbox.ts _weigh), kept as two loops on purpose: this one
+  // stops at the first argument past the limit (the order of refusals the fuzz model expects), and one shared function
+  // cost the WebSocket path 31 B over its 5,800 B target (measured).
   let bytes = 0
   for (const arg of args) {
     if (typeof arg === 'function') continue
