@@ -58,7 +58,7 @@ export function createWarnOnce(): ClientRuntime['warnOnce'] {
 const CONNECTING: SocketState = { ...INITIAL_STATE, status: 'connecting' }
 const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
 /** The calls the facade records (or forwards); `getState`, `subscribe` and `volatile` are its own. */
-const FORWARDED = ['connect', 'disconnect', 'reconnect', 'dispose', 'on', 'once', 'off', 'emit', 'emitWithAck', 'onResync', 'preload', 'getDiagnostics'] as const
+const FORWARDED = ['connect', 'disconnect', 'reconnect', 'dispose', 'on', 'once', 'off', 'emit', 'emitWithAck', 'onResync'] as const
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the methods are put on the prototype below
 export interface Client {
@@ -72,8 +72,6 @@ export interface Client {
   emit(event: string, ...args: unknown[]): void
   emitWithAck(event: string, ...args: unknown[]): Promise<unknown>
   onResync(handler: () => void): () => void
-  preload(): Promise<void>
-  getDiagnostics(): SocketDiagnostics
 }
 
 // Fields are assigned in the constructor (no class-field initialisers: they cost a helper call each in ES2020).
@@ -163,12 +161,7 @@ export class Client {
       }
     }
     const e = this._e
-    if (m === 'getDiagnostics') return e ? e.getDiagnostics() : this._diagnostics()
     if (o.isServer || this._dead) return this._inert(m, event)
-    if (m === 'preload') {
-      this._load()
-      return Promise.all([this._ld, this._lib()]).then(noop, noop)
-    }
     if (e) return emitting ? e.send(m, event as string, rest, monotonicNow()) : (e[m as 'on'] as (...args: unknown[]) => unknown)(...a)
 
     // The engine chunk is loaded (an earlier client, a preload): attach now and forward, so that nothing a state
@@ -222,7 +215,6 @@ export class Client {
     const server = this._o.isServer
     if (m === 'emitWithAck') return Promise.reject(server ? socketError('config', 'ssr-ack') : socketError('config', 'disposed', `emitWithAck("${String(event)}")`))
     if (m === 'on' || m === 'once' || m === 'onResync') return noop
-    if (m === 'preload') return Promise.resolve()
     if (m === 'dispose' && server) this._dead = true
     if (process.env.NODE_ENV !== 'production' && (m === 'emit' || m === 'volatile' || (m === 'connect' && !server))) {
       const what = m === 'connect' ? 'connect()' : `${m === 'volatile' ? 'volatile.emit' : m}("${String(event)}")`
@@ -263,21 +255,30 @@ export class Client {
     this._q = all ? undefined : q.filter((r) => !r[3] && r[0] !== 'connect' && r[0] !== 'reconnect')
   }
 
-  private _diagnostics(): SocketDiagnostics {
+  /** Starts loading the engine and the transport library now (the first connect then waits for neither). */
+  preload(): Promise<void> {
+    if (this._o.isServer || this._dead) return Promise.resolve()
+    this._load()
+    return Promise.all([this._ld, this._lib()]).then(noop, noop)
+  }
+
+  getDiagnostics(): SocketDiagnostics {
+    if (this._e) return this._e.getDiagnostics()
     // Before the engine: the handler counts the recorded on/once/off calls leave, and the recorded emits.
-    const table = new Map<unknown, Set<unknown>>()
+    const sets = new Map<unknown, Set<unknown>>()
+    const handlers: Record<string, number> = {}
     let emits = 0
     let acks = 0
     for (const [m, [event, f]] of this._q ?? []) {
-      const set = table.get(event) ?? new Set()
-      if (m === 'on' || m === 'once') table.set(event, set.add(f))
-      else if (m === 'off' && f) set.delete(f)
-      else if (m === 'off') set.clear()
-      else if (m === 'emit') emits++
+      const set = sets.get(event) ?? new Set()
+      if (m === 'on' || m === 'once') sets.set(event, set.add(f))
+      else if (m === 'off') {
+        if (f) set.delete(f)
+        else set.clear()
+      } else if (m === 'emit') emits++
       else if (m === 'emitWithAck') acks++
     }
-    const handlers: Record<string, number> = {}
-    for (const [event, set] of table) if (set.size) handlers[event as string] = set.size
+    for (const [event, set] of sets) if (set.size) handlers[event as string] = set.size
     return {
       createdOn: this._o.isServer ? 'server' : 'client',
       status: this._s.status,

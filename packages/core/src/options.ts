@@ -1,4 +1,4 @@
-import { configError } from './errors.js'
+import { configError, socketError } from './errors.js'
 import { detectServer, pageOrigin } from './environment.js'
 import type { SocketClientOptions } from './types.js'
 import { validateOptions } from './validate.js'
@@ -38,7 +38,8 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
     const parsed = new URL(url)
     url = `${parsed.protocol}//${parsed.host}`
   } else if (!isServer) {
-    throw configError(process.env.NODE_ENV !== 'production' ? 'options.url is required where there is no page origin, e.g. url: "http://localhost:8000".' : 'options.url')
+    // Production: a SocketError whose code names the option (the sentence is the development build's).
+    throw process.env.NODE_ENV !== 'production' ? configError('options.url is required where there is no page origin, e.g. url: "http://localhost:8000".') : socketError('config', 'options.url')
   }
   const path = input.path ?? (input.transport === 'websocket' ? '/_ws' : '/socket.io')
   const namespace = input.namespace ?? '/'

@@ -95,7 +95,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
   // on the first connect in a browser, never on the server.
   const runtime: ClientRuntime = {
     name,
-    warnOnce: createWarnOnce(),
+    warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : noop,
     shared: {},
     _entries: entries,
     onDispose(client) {

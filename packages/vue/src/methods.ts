@@ -22,7 +22,7 @@ export function methods<L extends EventsMap, E extends EventsMap>(
     volatile: { emit: (event, ...args) => current().volatile.emit(event, ...args) },
     on: (event, handler) => bind('on', event, handler),
     once: (event, handler) => bind('once', event, handler),
-    off: (event, handler) => unbind(event, handler),
+    off: unbind,
     onResync: (handler) => bind('onResync', undefined, handler),
     get client() {
       return current()

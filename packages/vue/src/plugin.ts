@@ -32,16 +32,12 @@ export function createSocketPlugin(options: SocketPluginOptions = {}): Plugin {
     install(app: App) {
       const registry = createSocketRegistry(registryOptions)
       app.provide(SOCKET_CONTEXT_KEY, { registry, autoConnect, scheduleConnect, ssr: registry.isServer ? new Map() : undefined })
-      // The registry ends with the app. app.onUnmount exists from Vue 3.5; on 3.4, app.unmount is wrapped instead.
-      const end = (): void => registry.dispose()
-      const withHook = app as App & { onUnmount?: (fn: () => void) => void }
-      if (typeof withHook.onUnmount === 'function') withHook.onUnmount(end)
-      else {
-        const unmount = app.unmount
-        app.unmount = function (this: App) {
-          if (this._container) end() // as onUnmount: only an app that was mounted
-          return unmount.call(this)
-        }
+      // The registry ends with the app, as app.onUnmount (Vue 3.5) would end it: when a mounted app unmounts, before its
+      // components do. One path for Vue 3.4 (which has no onUnmount) and 3.5: app.unmount wrapped (Vue's own calls no `this`).
+      const unmount = app.unmount
+      app.unmount = () => {
+        if (app._container) registry.dispose()
+        unmount()
       }
       // The engine chunk and socket.io-client start loading now, in parallel with mounting and hydration; the
       // connection itself still opens after mount.

@@ -32,10 +32,9 @@ const reactive = (value: unknown): boolean => isRef(value) || typeof value === '
 
 /** The client options these composable options give now (refs and getters read; unset ones left to the plugin). */
 function clientOptions(options: UseSocketOptions | undefined): SocketClientOptions {
-  const { autoConnect: _a, enabled: _e, ...rest } = options ?? {}
-  const out: Record<string, unknown> = { ...rest }
+  const { autoConnect: _a, enabled: _e, ...out } = (options ?? {}) as Record<string, unknown> // a new object: the caller's stays
   for (const key of KEY_OPTIONS) {
-    const value = toValue(rest[key])
+    const value = toValue(out[key])
     if (value === undefined) delete out[key]
     else out[key] = value
   }
