@@ -130,10 +130,8 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
         )
       }
       existing.refs++
-      if (existing.releaseTimer) {
-        clearTimeout(existing.releaseTimer)
-        existing.releaseTimer = null
-      }
+      clearTimeout(existing.releaseTimer!) // a release waiting out its grace period: kept after all
+      existing.releaseTimer = null
       return existing.client
     }
     const client = new Client(resolved, runtime)
@@ -161,8 +159,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
 
   function release(client: SocketClient<EventsMap, EventsMap>): void {
     const entry = entryOf(client)
-    if (!entry || entry.refs === 0) return
-    if (--entry.refs > 0) return
+    if (!entry?.refs || --entry.refs > 0) return // not held (any more), or still held by another
     if (isServer || graceMs === 0) {
       drop(entry)
       return
@@ -175,7 +172,7 @@ export function createSocketRegistry(defaults: SocketRegistryOptions = {}): Sock
 
   /** Removes an entry from the books and clears its release timer: the one cleanup path for an entry. */
   function forget(entry: Entry): void {
-    if (entry.releaseTimer) clearTimeout(entry.releaseTimer)
+    clearTimeout(entry.releaseTimer!) // null: nothing to clear (a no-op)
     entry.releaseTimer = null
     if (entries.get(entry.client.key) === entry) entries.delete(entry.client.key)
   }

@@ -48,7 +48,7 @@ function clientOptions(options: UseSocketOptions | undefined): SocketClientOptio
  */
 const demands = new WeakMap<object, number>()
 function demand(client: object, delta: 1 | -1): number {
-  const n = Math.max(0, (demands.get(client) ?? 0) + delta)
+  const n = (demands.get(client) ?? 0) + delta // a caller takes back only what it added (wantedOn), so never below 0
   demands.set(client, n)
   return n
 }
@@ -68,7 +68,7 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
 export function useSocketScope<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
   options?: UseSocketOptions,
 ): SocketScope<L, E> {
-  const context = injectSocketContext('useSocket')
+  const context = injectSocketContext()
   // The server: one shared result per render and client (ssr.ts). A browser build has no such module ('#vue-ssr'
   // resolves to ssr.browser.ts there); should it ever render on a server, the browser's path serves it, only slower.
   // A function of its own: the browser's path captures its variables in closures, and entering a function like that
