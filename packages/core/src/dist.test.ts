@@ -62,6 +62,34 @@ describe('the ESM build (dist/)', () => {
     expect(JSON.parse(out)).toEqual({ mock: 'function', failed: 'ERR_MODULE_NOT_FOUND' })
   })
 
+  it('production: a missing url is a config SocketError coded options.url; before the engine, getDiagnostics counts what was recorded', async () => {
+    const script = [
+      `const { createSocketClient, isSocketError } = await import(${JSON.stringify(dist)})`,
+      `let missing`,
+      `try { createSocketClient({ isServer: false }) } catch (e) { missing = { socketError: isSocketError(e), kind: e.kind, code: e.code } }`,
+      `const client = createSocketClient({ url: 'http://127.0.0.1:9', isServer: false })`,
+      `const a = () => {}`,
+      `const b = () => {}`,
+      `client.on('x', a); client.on('x', b); client.once('y', a); client.off('x', a); client.on('z', a); client.off('z')`,
+      `client.emit('e', 1); client.emitWithAck('k', 2).catch(() => {})`,
+      `const { handlers, queue, pendingAcks, hasSocket } = client.getDiagnostics()`,
+      `client.dispose()`,
+      `console.log(JSON.stringify({ missing, handlers, queue, pendingAcks, hasSocket }))`,
+    ].join('\n')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_ENV: 'production' } }, (error, stdout, stderr) =>
+        error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+      ),
+    )
+    expect(JSON.parse(out)).toEqual({
+      missing: { socketError: true, kind: 'config', code: 'options.url' },
+      handlers: { x: 1, y: 1 },
+      queue: { size: 2, dropped: 0, expired: 0 },
+      pendingAcks: 1,
+      hasSocket: false,
+    })
+  })
+
   it('production: bad arguments are refused by the engine (at the call once it is there, when it takes a pre-engine call over), socket.io\'s reserved names by its transport', async () => {
     const server = await fx.server()
     const got: string[] = []
