@@ -10,7 +10,9 @@ import { activeResources as resources } from '@ssr-socket/core/testing'
 import { renderOnServer } from './testing'
 import { NewsTicker, StatusBadge } from './__fixtures__/components'
 import { useSocketEvent } from './useSocketEvent'
-import { defineComponent, h, reactive } from 'vue'
+import { createSocketRegistry } from '@ssr-socket/core'
+import { defineComponent, h, provide, reactive } from 'vue'
+import { SOCKET_CONTEXT_KEY } from './plugin'
 import { useSocket } from './useSocket'
 
 describe('SSR isolation (node, no window)', () => {
@@ -88,5 +90,25 @@ describe('SSR isolation (node, no window)', () => {
     })
     const { html } = await renderOnServer(Comp, { plugin: { url: 'http://a.test' } })
     expect(html).toBe('<b>42</b>')
+  })
+
+  it("a subtree that provides its own socket context gets it, its siblings the app's; no render sees another's", async () => {
+    const keysOf = (registry: { getDiagnostics(): { clients: Array<{ key: string }> } }) => registry.getDiagnostics().clients.map((c) => c.key)
+    const Child = defineComponent({ setup: () => () => h('i', useSocket().status.value) })
+    const children = () => Array.from({ length: 3 }, (_, i) => h(Child, { key: i }))
+    const sub = createSocketRegistry({ url: 'http://sub.test', isServer: true })
+    const Subtree = defineComponent({
+      setup() {
+        provide(SOCKET_CONTEXT_KEY, { registry: sub, autoConnect: true, scheduleConnect: (connect) => connect(), ssr: new Map() })
+        return () => h('section', children())
+      },
+    })
+    const Page = defineComponent({ setup: () => () => h('main', [...children(), h(Subtree), ...children()]) })
+    const first = await renderOnServer(Page, { plugin: { url: 'http://app-one.test' } })
+    const second = await renderOnServer(Page, { plugin: { url: 'http://app-two.test' } })
+    expect(first.html).toBe(`<main>${'<i>idle</i>'.repeat(3)}<section>${'<i>idle</i>'.repeat(3)}</section>${'<i>idle</i>'.repeat(3)}</main>`)
+    expect(keysOf(first.registry)).toEqual(['http://app-one.test/socket.io#/'])
+    expect(keysOf(second.registry)).toEqual(['http://app-two.test/socket.io#/'])
+    expect(keysOf(sub)).toEqual(['http://sub.test/socket.io#/'])
   })
 })

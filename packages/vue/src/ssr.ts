@@ -1,10 +1,11 @@
 // The server's useSocket(): constant refs (the client is inert there), one result per render and client, made once
 // and handed to every component of the render, so a page of 50 components pays for one. Reached through '#vue-ssr'
 // (package.json "imports"): a browser build resolves that to ssr.browser.ts and carries none of this.
-import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketClientOptions, type SocketError, type SocketRegistry, type SocketState, type SocketStatus } from '@ssr-socket/core'
+import { INITIAL_STATE, type EventsMap, type SocketClient, type SocketClientOptions, type SocketError, type SocketState, type SocketStatus } from '@ssr-socket/core'
 import type { Socket } from 'socket.io-client'
-import { toRef, type ComputedRef, type ShallowRef } from 'vue'
+import { getCurrentInstance, toRef, type ComputedRef, type ShallowRef } from 'vue'
 import { methods } from './methods'
+import type { SocketContext } from './plugin'
 import type { SocketScope, UseSocketOptions, UseSocketReturn } from './types'
 
 /**
@@ -36,16 +37,36 @@ function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketCl
 }
 
 /**
- * The result for these options in this render: `cache` is the render's (the plugin's context on the server); ''
- * keys the call without options, so most components skip even the registry.
+ * The socket context of the component being set up, by its parent: inject() resolves through the parent's provides,
+ * the same for every child of one parent, so a page of 50 sibling components asks Vue once instead of 50 times (a
+ * lookup through objects that are new in every request, which V8 cannot cache). Weak: a render's components (and
+ * their entries) go with the render; a key is one render's component, so no request sees another's.
+ */
+const contexts = new WeakMap<object, SocketContext>()
+function contextOf(inject: () => SocketContext): SocketContext {
+  const parent = getCurrentInstance()?.parent
+  let context = parent && contexts.get(parent)
+  if (!context) {
+    context = inject()
+    if (parent) contexts.set(parent, context)
+  }
+  return context
+}
+
+/**
+ * The server's useSocket(): the result for these options in this render, or `undefined` where the registry is not a
+ * server's (a DOM emulation in Node: the browser's path serves it). The render's results live in the plugin's
+ * context (`ssr`); '' keys the call without options, so most components skip even the registry.
  */
 export function serverScope<L extends EventsMap, E extends EventsMap>(
-  cache: Map<string, unknown>,
   options: UseSocketOptions | undefined,
-  registry: SocketRegistry,
   clientOptions: (options: UseSocketOptions | undefined) => SocketClientOptions,
-): SocketScope<L, E> {
-  const scopes = cache as Map<string, SocketScope<L, E>>
+  // plugin.ts's, passed in rather than imported: a CommonJS build would give this file its own copy (its own key).
+  inject: () => SocketContext,
+): SocketScope<L, E> | undefined {
+  const { ssr, registry } = contextOf(inject)
+  if (!ssr) return undefined
+  const scopes = ssr as Map<string, SocketScope<L, E>>
   let result = options ? undefined : scopes.get('')
   if (result) return result
   const client = registry.acquire<L, E>(clientOptions(options)) // (no closure per call: 50 components, 50 calls)

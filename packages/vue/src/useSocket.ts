@@ -68,12 +68,12 @@ export function useSocket<L extends EventsMap = DefaultListenEvents, E extends E
 export function useSocketScope<L extends EventsMap = DefaultListenEvents, E extends EventsMap = DefaultEmitEvents>(
   options?: UseSocketOptions,
 ): SocketScope<L, E> {
-  const context = injectSocketContext()
-  // The server: one shared result per render and client (ssr.ts). A browser build has no such module ('#vue-ssr'
-  // resolves to ssr.browser.ts there); should it ever render on a server, the browser's path serves it, only slower.
-  // A function of its own: the browser's path captures its variables in closures, and entering a function like that
-  // allocates their context even when it returns at once (a server render pays it per component).
-  return context.ssr && serverScope ? serverScope<L, E>(context.ssr, options, context.registry, clientOptions) : browserScope<L, E>(context, options)
+  // The server: one shared result per render and client (ssr.ts, which finds the context itself). A browser build has
+  // no such module ('#vue-ssr' resolves to ssr.browser.ts there); should it ever render on a server, the browser's
+  // path serves it, only slower. A function of its own: the browser's path captures its variables in closures, and
+  // entering a function like that allocates their context even when it returns at once (a server render pays it per
+  // component).
+  return serverScope?.<L, E>(options, clientOptions, injectSocketContext) ?? browserScope<L, E>(injectSocketContext(), options)
 }
 
 /** useSocket in the browser (and on a server that rendered through a browser build). */
