@@ -80,7 +80,7 @@ const TEXT: Record<string, (detail: string) => string> | null =
     : null
 
 export function text(code: string, detail = ''): string {
-  return (process.env.NODE_ENV !== 'production' && TEXT![code]?.(detail)) || (detail ? `${code}: ${detail}` : code)
+  return (process.env.NODE_ENV !== 'production' && TEXT?.[code]?.(detail)) || (detail ? `${code}: ${detail}` : code)
 }
 
 export function socketError(kind: SocketErrorKind, code: string, detail?: string, cause?: unknown, data?: unknown): SocketError {

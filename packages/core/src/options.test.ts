@@ -47,6 +47,7 @@ describe('bad options get a config error that names the option and the fix', () 
 
   it('requires a URL in a browser-like client when there is no page origin', () => {
     expect((bad({ url: undefined }) as Error).message).toMatch(/options\.url is required/)
+    expect((bad({ url: undefined }) as Error & { code?: string }).code).toBe('options.url') // production says this code
   })
 
   it('a registry validates its defaults when it is created', () => {

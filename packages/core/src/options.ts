@@ -38,8 +38,10 @@ export function keyOptions(input: SocketClientOptions = {}): KeyOptions {
     const parsed = new URL(url)
     url = `${parsed.protocol}//${parsed.host}`
   } else if (!isServer) {
-    // Production: a SocketError whose code names the option (the sentence is the development build's).
-    throw process.env.NODE_ENV !== 'production' ? configError('options.url is required where there is no page origin, e.g. url: "http://localhost:8000".') : socketError('config', 'options.url')
+    // Code 'options.url' in both builds; the sentence is the development build's (production says the code).
+    throw process.env.NODE_ENV !== 'production'
+      ? Object.assign(configError('options.url is required where there is no page origin, e.g. url: "http://localhost:8000".'), { code: 'options.url' })
+      : socketError('config', 'options.url')
   }
   const path = input.path ?? (input.transport === 'websocket' ? '/_ws' : '/socket.io')
   const namespace = input.namespace ?? '/'

@@ -11,7 +11,7 @@ import { renderOnServer } from './testing'
 import { NewsTicker, StatusBadge } from './__fixtures__/components'
 import { useSocketEvent } from './useSocketEvent'
 import { createSocketRegistry } from '@ssr-socket/core'
-import { defineComponent, h, provide, reactive } from 'vue'
+import { defineComponent, getCurrentInstance, h, provide, reactive } from 'vue'
 import { SOCKET_CONTEXT_KEY } from './plugin'
 import { useSocket } from './useSocket'
 
@@ -92,21 +92,31 @@ describe('SSR isolation (node, no window)', () => {
     expect(html).toBe('<b>42</b>')
   })
 
-  it("a subtree that provides its own socket context gets it, its siblings the app's; no render sees another's", async () => {
+  it("a subtree that provides its own socket context gets it, its siblings the app's, app.runWithContext the app's; no render sees another's", async () => {
     const keysOf = (registry: { getDiagnostics(): { clients: Array<{ key: string }> } }) => registry.getDiagnostics().clients.map((c) => c.key)
-    const Child = defineComponent({ setup: () => () => h('i', useSocket().status.value) })
+    const Child = defineComponent({ setup: () => () => h('i', useSocket().client.key) })
+    // As a Pinia setup store calls it: inside app.runWithContext, where inject() reads the app's provides first.
+    const InAppContext = defineComponent({
+      setup() {
+        const key = getCurrentInstance()!.appContext.app.runWithContext(() => useSocket().client.key)
+        return () => h('b', key)
+      },
+    })
     const children = () => Array.from({ length: 3 }, (_, i) => h(Child, { key: i }))
     const sub = createSocketRegistry({ url: 'http://sub.test', isServer: true })
     const Subtree = defineComponent({
       setup() {
         provide(SOCKET_CONTEXT_KEY, { registry: sub, autoConnect: true, scheduleConnect: (connect) => connect(), ssr: new Map() })
-        return () => h('section', children())
+        return () => h('section', [h(InAppContext), ...children()])
       },
     })
     const Page = defineComponent({ setup: () => () => h('main', [...children(), h(Subtree), ...children()]) })
     const first = await renderOnServer(Page, { plugin: { url: 'http://app-one.test' } })
     const second = await renderOnServer(Page, { plugin: { url: 'http://app-two.test' } })
-    expect(first.html).toBe(`<main>${'<i>idle</i>'.repeat(3)}<section>${'<i>idle</i>'.repeat(3)}</section>${'<i>idle</i>'.repeat(3)}</main>`)
+    const app = (n: string) => `<i>http://app-${n}.test/socket.io#/</i>`.repeat(3)
+    const inSub = `<b>http://app-one.test/socket.io#/</b>${'<i>http://sub.test/socket.io#/</i>'.repeat(3)}`
+    expect(first.html).toBe(`<main>${app('one')}<section>${inSub}</section>${app('one')}</main>`)
+    expect(second.html).toBe(`<main>${app('two')}<section>${inSub.replace('app-one', 'app-two')}</section>${app('two')}</main>`)
     expect(keysOf(first.registry)).toEqual(['http://app-one.test/socket.io#/'])
     expect(keysOf(second.registry)).toEqual(['http://app-two.test/socket.io#/'])
     expect(keysOf(sub)).toEqual(['http://sub.test/socket.io#/'])

@@ -1,11 +1,11 @@
 // The Vue API for real apps: reactive options, `enabled`, subscriptions that survive reconnects, once/off,
 // diagnostics. Real socket.io servers on 127.0.0.1, components mounted in happy-dom.
 import { afterEach, describe, expect, it } from 'vitest'
-import { defineComponent, h, isReadonly, nextTick, ref, type Ref } from 'vue'
+import { createApp, defineComponent, effectScope, h, isReadonly, nextTick, ref, type Ref } from 'vue'
 import { inspectRegistry } from '@ssr-socket/core'
 import { createTestServer, waitFor, type TestServer } from '@ssr-socket/core/testing'
 import { mountApp } from './__fixtures__/mount'
-import type { SocketPluginOptions } from './plugin'
+import { createSocketPlugin, getSocketRegistry, type SocketPluginOptions } from './plugin'
 import { useSocket, type UseSocketReturn } from './useSocket'
 import { useSocketEvent } from './useSocketEvent'
 import { useSocketSubscription } from './useSocketSubscription'
@@ -63,6 +63,38 @@ describe('reactive options', () => {
     shown.value = false
     await nextTick()
     await waitFor(() => registry.getDiagnostics().clients.length === 0 && sockets(server!) === 0, 'nothing held after unmount')
+  })
+
+  it('a scope that ends inside another state listener while its old namespace waits to leave: the old one is left once', async () => {
+    server = await createTestServer()
+    server.io.of(/^\/room-\d+$/)
+    const app = createApp({ render: () => null })
+    // A grace period, so that /room-0's client is still the registry's when it is wanted again below.
+    app.use(createSocketPlugin({ url: server.url, graceMs: 5000 }))
+    cleanups.push(() => getSocketRegistry(app).dispose()) // never mounted: unmount() would not dispose it
+    const registry = getSocketRegistry(app)
+    const room = ref(0)
+    const switching = effectScope()
+    const api = app.runWithContext(() => switching.run(() => useSocket({ namespace: () => `/room-${room.value}` })))!
+    await waitFor(() => api.isConnected.value, 'connected to /room-0')
+    const old = api.client
+    // A listener of the new client that comes before the scope's own: it ends the scope when the new one connects.
+    const next = registry.acquire({ namespace: '/room-1' })
+    const off = next.subscribe((s) => s.status !== 'connecting' && switching.stop())
+    room.value = 1
+    await waitFor(() => next.getState().status === 'connected', 'connected to /room-1')
+    off()
+    registry.release(next)
+    // Another caller of /room-0, enabled then disabled: the last caller that wanted it, so it disconnects. (Had the
+    // ended scope left /room-0 twice, its demand would be below zero and this would not disconnect it.)
+    const enabled = ref(true)
+    const other = effectScope()
+    const again = app.runWithContext(() => other.run(() => useSocket({ namespace: '/room-0', enabled })))!
+    cleanups.push(() => other.stop())
+    expect(again.client).toBe(old)
+    await waitFor(() => again.isConnected.value, 'connected to /room-0 again')
+    enabled.value = false
+    await waitFor(() => again.status.value === 'disconnected', 'disconnected when the last caller no longer wants it')
   })
 
   it('enabled: false holds no connection; true connects; false again disconnects, unless another caller wants it', async () => {

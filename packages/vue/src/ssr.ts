@@ -39,16 +39,21 @@ function serverSocket<L extends EventsMap, E extends EventsMap>(client: SocketCl
 /**
  * The socket context of the component being set up, by its parent: inject() resolves through the parent's provides,
  * the same for every child of one parent, so a page of 50 sibling components asks Vue once instead of 50 times (a
- * lookup through objects that are new in every request, which V8 cannot cache). Weak: a render's components (and
- * their entries) go with the render; a key is one render's component, so no request sees another's.
+ * lookup through objects that are new in every request, which V8 cannot cache). Only the app's own context is kept:
+ * inside app.runWithContext (a Pinia setup store) inject() reads the app's provides first, so under a subtree that
+ * provides a context of its own two children of one parent may get different ones; those ask inject() every time.
+ * Weak: a render's components (and their entries) go with the render; a key is one render's component, so no request
+ * sees another's.
  */
 const contexts = new WeakMap<object, SocketContext>()
-function contextOf(inject: () => SocketContext): SocketContext {
-  const parent = getCurrentInstance()?.parent
+function contextOf(inject: () => SocketContext, key: symbol): SocketContext {
+  const instance = getCurrentInstance()
+  // `provides` (what inject() reads) is not in Vue's public types; without it, nothing is cached.
+  const parent = instance?.parent as { provides?: Record<symbol, unknown> } | null | undefined
   let context = parent && contexts.get(parent)
   if (!context) {
     context = inject()
-    if (parent) contexts.set(parent, context)
+    if (parent?.provides?.[key] === context && instance!.appContext.provides[key] === context) contexts.set(parent, context)
   }
   return context
 }
@@ -63,8 +68,9 @@ export function serverScope<L extends EventsMap, E extends EventsMap>(
   clientOptions: (options: UseSocketOptions | undefined) => SocketClientOptions,
   // plugin.ts's, passed in rather than imported: a CommonJS build would give this file its own copy (its own key).
   inject: () => SocketContext,
+  key: symbol,
 ): SocketScope<L, E> | undefined {
-  const { ssr, registry } = contextOf(inject)
+  const { ssr, registry } = contextOf(inject, key)
   if (!ssr) return undefined
   const scopes = ssr as Map<string, SocketScope<L, E>>
   let result = options ? undefined : scopes.get('')

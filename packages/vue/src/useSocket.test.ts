@@ -200,7 +200,7 @@ describe('outside components', () => {
     scope.stop()
     expect(getSocketRegistry(app).getDiagnostics().clients).toEqual([])
     await waitFor(() => server!.connectionCount() === 0, 'released')
-    getSocketRegistry(app).dispose() // never mounted, so app.onUnmount will not run
+    getSocketRegistry(app).dispose() // never mounted, so unmount() would not dispose it
   })
 })
 

@@ -22,7 +22,7 @@ import {
 } from 'vue'
 import { serverScope } from '#vue-ssr'
 import { methods } from './methods'
-import { injectSocketContext, type SocketContext } from './plugin'
+import { injectSocketContext, SOCKET_CONTEXT_KEY, type SocketContext } from './plugin'
 import type { Binding, KeyOption, SocketScope, UseSocketOptions, UseSocketReturn } from './types'
 
 export type { SocketScope, UseSocketOptions, UseSocketReturn } from './types'
@@ -73,7 +73,7 @@ export function useSocketScope<L extends EventsMap = DefaultListenEvents, E exte
   // path serves it, only slower. A function of its own: the browser's path captures its variables in closures, and
   // entering a function like that allocates their context even when it returns at once (a server render pays it per
   // component).
-  return serverScope?.<L, E>(options, clientOptions, injectSocketContext) ?? browserScope<L, E>(injectSocketContext(), options)
+  return serverScope?.<L, E>(options, clientOptions, injectSocketContext, SOCKET_CONTEXT_KEY as symbol) ?? browserScope<L, E>(injectSocketContext(), options)
 }
 
 /** useSocket in the browser (and on a server that rendered through a browser build). */
@@ -171,9 +171,10 @@ function browserScope<L extends EventsMap, E extends EventsMap>(context: SocketC
     // is created asynchronously, and socket.io closes a connection whose last namespace leaves.
     if (!old || client.getState().status !== 'connecting') return leave()
     const stop = client.subscribe((next) => next.status !== 'connecting' && done())
+    // Once: a scope that ends inside another of the client's state listeners would otherwise leave twice.
     const done = (): void => {
+      if (!pending.delete(done)) return
       stop()
-      pending.delete(done)
       leave()
     }
     pending.add(done)
