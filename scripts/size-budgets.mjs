@@ -36,12 +36,14 @@
 // Production text() without the message table, no warn-once factory in production, preload/getDiagnostics as methods,
 // one unmount path for Vue 3.4 and 3.5, a missing url a plain SocketError in production: vue eager 3,945 -> 3,791 B
 // (issue 24's 3,800 met), the Nuxt plugin's 3,458 -> 3,347 B. The server's useSocket finding the context per parent
-// (ssr.ts) took the browser's call of it out of the shared path: vue eager 3,780 B, the Nuxt plugin's 3,337 B.
+// (ssr.ts) took the browser's call of it out of the shared path: vue eager 3,780 B, the Nuxt plugin's 3,337 B; after
+// the review fixes 3,789 B from a fresh clone. The eager ceiling is the target, 3,800: the entry names the lazy chunks
+// by their hashes, which moves its brotli size by a few bytes when only a lazy chunk changes (3,780-3,789 seen).
 // Issue 24's targets (eager 3,800, lazy 6,200, lazyWebsocket 5,800; the Nuxt plugin's eager 4,000) are printed beside.
 import { entries, splitSize } from '../bench/size.mjs'
 
 const budgets = [
-  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 3_795, lazy: 6_150, lazyWebsocket: 5_800, target: { eager: 3_800, lazy: 6_200, lazyWebsocket: 5_800 } },
+  { name: '@ssr-socket/vue { createSocketPlugin, useSocket, useSocketEvent }', eager: 3_800, lazy: 6_150, lazyWebsocket: 5_800, target: { eager: 3_800, lazy: 6_200, lazyWebsocket: 5_800 } },
   { name: '@ssr-socket/nuxt runtime plugin (+ composables)', eager: 3_360, lazy: 6_150, lazyWebsocket: 5_800, target: { eager: 4_000 } },
 ]
 
