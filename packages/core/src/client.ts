@@ -45,9 +45,11 @@ export function loadLib(o: KeyOptions): Promise<[unknown, unknown]> {
 
 export const noop = (): void => {}
 
-/** A warning printed once per key, in development; production builds warn nothing and keep no set. */
+/**
+ * A warning printed once per key. Development only: a caller writes `process.env.NODE_ENV !== 'production' ?
+ * createWarnOnce() : noop`, so that production builds carry neither this nor a call to it, and keep no set.
+ */
 export function createWarnOnce(): ClientRuntime['warnOnce'] {
-  if (process.env.NODE_ENV === 'production') return noop
   const warned = new Set<string>()
   return (key, message) => {
     if (warned.has(key)) return
@@ -57,7 +59,7 @@ export function createWarnOnce(): ClientRuntime['warnOnce'] {
 }
 const CONNECTING: SocketState = { ...INITIAL_STATE, status: 'connecting' }
 const DISCONNECTED: SocketState = { ...INITIAL_STATE, status: 'disconnected' }
-/** The calls the facade records (or forwards); `getState`, `subscribe` and `volatile` are its own. */
+/** The calls the facade records (or forwards); `getState`, `subscribe`, `volatile`, `preload` and `getDiagnostics` are its own. */
 const FORWARDED = ['connect', 'disconnect', 'reconnect', 'dispose', 'on', 'once', 'off', 'emit', 'emitWithAck', 'onResync'] as const
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the methods are put on the prototype below
@@ -314,5 +316,5 @@ export function createSocketClient<L extends EventsMap = DefaultListenEvents, E 
 ): SocketClient<L, E> {
   const o = keyOptions(options)
   const name = process.env.NODE_ENV !== 'production' && !o.isServer ? `createSocketClient() at ${callSite()}` : 'createSocketClient()'
-  return new Client(o, { name, warnOnce: createWarnOnce(), shared: {} }) as unknown as SocketClient<L, E>
+  return new Client(o, { name, warnOnce: process.env.NODE_ENV !== 'production' ? createWarnOnce() : noop, shared: {} }) as unknown as SocketClient<L, E>
 }
